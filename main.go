@@ -2,6 +2,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"os"
@@ -110,6 +111,9 @@ func run(o *options) error {
 	ctrl.SetLogger(klog.Background())
 	log := ctrl.Log.WithName("setup")
 
+	if _, err := loadCACerts(o.caCertsPath); err != nil {
+		return err
+	}
 	scheme, err := newScheme()
 	if err != nil {
 		return err
@@ -142,6 +146,22 @@ func run(o *options) error {
 	}
 	log.Info("starting manager", "version", version, "namespace", o.namespace, "watchFilter", o.watchFilter)
 	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// loadCACerts reads the --ca-certs file, so a bad file stops the manager at start with a clear
+// message instead of failing every OpenStack call later.
+func loadCACerts(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-certs: %w", err)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-certs: %s holds no PEM-encoded certificate", path)
+	}
+	return pem, nil
 }
 
 // managerOptions turns the flags into controller-runtime settings. Secrets and ConfigMaps are

@@ -67,20 +67,26 @@ func NewScheme() *kruntime.Scheme {
 	return s
 }
 
-// Start starts the API server, installs CRDs and webhook configurations, and runs a manager
-// serving the provider's webhooks.
-func Start(opts Options) (*Env, error) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		return nil, errors.New("KUBEBUILDER_ASSETS is not set: run the tests through `make test`, or export KUBEBUILDER_ASSETS=$(hack/build-envtest-assets.sh)")
-	}
+// NewEnvironment describes an API server with the provider's CRDs (plus extraCRDPaths) and
+// webhook configurations pointing at a local webhook server.
+func NewEnvironment(scheme *kruntime.Scheme, extraCRDPaths ...string) *envtest.Environment {
 	root := RepoRoot()
-	scheme := NewScheme()
-	env := &envtest.Environment{
+	return &envtest.Environment{
 		Scheme:                scheme,
-		CRDDirectoryPaths:     append([]string{filepath.Join(root, "config", "crd", "bases")}, opts.ExtraCRDPaths...),
+		CRDDirectoryPaths:     append([]string{filepath.Join(root, "config", "crd", "bases")}, extraCRDPaths...),
 		ErrorIfCRDPathMissing: true,
 		WebhookInstallOptions: envtest.WebhookInstallOptions{Paths: []string{filepath.Join(root, "config", "webhook", "manifests.yaml")}},
 	}
+}
+
+// Start starts the API server, installs CRDs and webhook configurations, and runs a manager
+// serving the provider's webhooks.
+func Start(opts Options) (*Env, error) {
+	if err := CheckAssets(); err != nil {
+		return nil, err
+	}
+	scheme := NewScheme()
+	env := NewEnvironment(scheme, opts.ExtraCRDPaths...)
 	cfg, err := env.Start()
 	if err != nil {
 		return nil, fmt.Errorf("starting the test API server: %w", err)
@@ -119,11 +125,19 @@ func (e *Env) startManager(opts Options) error {
 	if !mgr.GetCache().WaitForCacheSync(ctx) {
 		return errors.New("the manager's cache did not sync")
 	}
-	return waitForTLS(net.JoinHostPort(wh.LocalServingHost, strconv.Itoa(wh.LocalServingPort)), 30*time.Second)
+	return WaitForTLS(net.JoinHostPort(wh.LocalServingHost, strconv.Itoa(wh.LocalServingPort)), 30*time.Second)
 }
 
-// waitForTLS waits until the webhook server accepts TLS connections.
-func waitForTLS(addr string, timeout time.Duration) error {
+// CheckAssets says how to get the API server binaries when KUBEBUILDER_ASSETS is not set.
+func CheckAssets() error {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		return errors.New("KUBEBUILDER_ASSETS is not set: run through `make test` / `make demo`, or export KUBEBUILDER_ASSETS=$(hack/build-envtest-assets.sh)")
+	}
+	return nil
+}
+
+// WaitForTLS waits until the webhook server accepts TLS connections.
+func WaitForTLS(addr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // local test server with a generated certificate
