@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
 	"flag"
 	"fmt"
@@ -20,11 +21,15 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
+	"github.com/capo-ng/cluster-api-provider-openstack/controllers"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/scope"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/webhooks"
 )
 
@@ -47,6 +52,7 @@ type options struct {
 	kubeAPIQPS           float32
 	kubeAPIBurst         int
 	caCertsPath          string
+	openstack            clients.Options
 	logOptions           *logsv1.LoggingConfiguration
 	showVersion          bool
 	leaderElectionNSName string
@@ -73,6 +79,11 @@ func (o *options) addFlags(fs *pflag.FlagSet) {
 	fs.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 20, "Queries per second to the Kubernetes API server.")
 	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 30, "Burst of queries to the Kubernetes API server.")
 	fs.StringVar(&o.caCertsPath, "ca-certs", "", "PEM file of CA certificates trusted for every OpenStack endpoint, in addition to a Secret's cacert.")
+	fs.Float64Var(&o.openstack.RateLimits.ReadQPS, "openstack-read-qps", clients.DefaultReadQPS, "OpenStack read requests per second, per endpoint and service.")
+	fs.IntVar(&o.openstack.RateLimits.ReadBurst, "openstack-read-burst", clients.DefaultReadBurst, "Burst of OpenStack read requests.")
+	fs.Float64Var(&o.openstack.RateLimits.WriteQPS, "openstack-write-qps", clients.DefaultWriteQPS, "OpenStack write requests per second, per endpoint and service.")
+	fs.IntVar(&o.openstack.RateLimits.WriteBurst, "openstack-write-burst", clients.DefaultWriteBurst, "Burst of OpenStack write requests.")
+	fs.DurationVar(&o.openstack.RequestTimeout, "openstack-request-timeout", 0, "Bound on one OpenStack call, retries included. 0 means the default.")
 	fs.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	o.logOptions = logs.NewOptions()
 	logsv1.AddFlags(o.logOptions, fs)
@@ -111,9 +122,11 @@ func run(o *options) error {
 	ctrl.SetLogger(klog.Background())
 	log := ctrl.Log.WithName("setup")
 
-	if _, err := loadCACerts(o.caCertsPath); err != nil {
+	caCerts, err := loadCACerts(o.caCertsPath)
+	if err != nil {
 		return err
 	}
+	ctx := ctrl.SetupSignalHandler()
 	scheme, err := newScheme()
 	if err != nil {
 		return err
@@ -128,6 +141,9 @@ func run(o *options) error {
 	mgr, err := ctrl.NewManager(restConfig, managerOptions(o, scheme))
 	if err != nil {
 		return fmt.Errorf("cannot create the manager: %w", err)
+	}
+	if err := setupControllers(ctx, mgr, o, caCerts); err != nil {
+		return err
 	}
 	if o.webhookPort != 0 {
 		if err := webhooks.SetupWithManager(mgr); err != nil {
@@ -145,7 +161,24 @@ func run(o *options) error {
 		return err
 	}
 	log.Info("starting manager", "version", version, "namespace", o.namespace, "watchFilter", o.watchFilter)
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
+}
+
+// setupControllers registers the reconcilers, all sharing one cache of OpenStack client sets.
+func setupControllers(ctx context.Context, mgr ctrl.Manager, o *options, caCerts []byte) error {
+	o.openstack.UserAgent = "cluster-api-provider-openstack/" + version
+	scopes, err := scope.NewFactory(mgr.GetClient(), o.openstack, caCerts, scope.DefaultCacheSize)
+	if err != nil {
+		return err
+	}
+	clusters := &controllers.OpenStackClusterReconciler{
+		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackcluster-controller"),
+		Scopes: scopes, WatchFilter: o.watchFilter,
+	}
+	if err := clusters.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: o.clusterConcurrency}); err != nil {
+		return fmt.Errorf("cannot set up the OpenStackCluster controller: %w", err)
+	}
+	return nil
 }
 
 // loadCACerts reads the --ca-certs file, so a bad file stops the manager at start with a clear

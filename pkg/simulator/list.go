@@ -3,6 +3,7 @@ package simulator
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ func matchView(v view, q url.Values, skip []string) bool {
 // matchField reports whether got equals one of want (or, for a list field,
 // contains one of them).
 func matchField(got any, want []string) bool {
+	got = deref(got)
 	if list, ok := got.([]string); ok {
 		for _, w := range want {
 			if slices.Contains(list, w) {
@@ -65,6 +67,22 @@ func matchField(got any, want []string) bool {
 		}
 	}
 	return false
+}
+
+// deref follows pointers, so a field held as *int filters by its value; a
+// nil pointer is a null field.
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return nil
+	}
+	return rv.Interface()
 }
 
 func fieldString(v any) string {

@@ -54,6 +54,7 @@ func (s *Simulator) routeNeutron() {
 	s.handle("POST "+neutronPrefix+"/subnets", false, createSubnet)
 	s.handle("GET "+neutronPrefix+"/subnets", false, listSubnets)
 	s.handle("GET "+neutronPrefix+"/subnets/{id}", false, getSubnet)
+	s.handle("PUT "+neutronPrefix+"/subnets/{id}", false, updateSubnet)
 	s.handle("DELETE "+neutronPrefix+"/subnets/{id}", false, deleteSubnet)
 
 	s.routePorts()

@@ -37,16 +37,46 @@ func (c *call) subnet(id string) (*subnet, error) {
 }
 
 type subnetRequest struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description"`
+	Name        *string         `json:"name"`
+	Description *string         `json:"description"`
 	NetworkID   string          `json:"network_id"`
 	CIDR        string          `json:"cidr"`
-	IPVersion   int             `json:"ip_version"`
 	GatewayIP   json.RawMessage `json:"gateway_ip"`
-	Pools       []ipRange       `json:"allocation_pools"`
-	DNS         []string        `json:"dns_nameservers"`
+	Pools       *[]ipRange      `json:"allocation_pools"`
+	DNS         *[]string       `json:"dns_nameservers"`
 	EnableDHCP  *bool           `json:"enable_dhcp"`
 	Tags        []string        `json:"tags"`
+}
+
+// apply sets what the request names on sn, then checks the resulting
+// gateway, pools and nameservers; absent pools on create are derived from
+// the gateway.
+func (r *subnetRequest) apply(sn *subnet, create bool) error {
+	setIf(&sn.Name, r.Name)
+	setIf(&sn.Description, r.Description)
+	setIf(&sn.EnableDHCP, r.EnableDHCP)
+	setIf(&sn.DNS, r.DNS)
+	setIf(&sn.Pools, r.Pools)
+	if r.Tags != nil {
+		sn.Tags = r.Tags
+	}
+	switch gw := string(r.GatewayIP); {
+	case gw == "null":
+		sn.GatewayIP = ""
+	case gw == "" && create:
+		sn.GatewayIP = sn.prefix().Addr().Next().String()
+	case gw != "":
+		if err := json.Unmarshal(r.GatewayIP, &sn.GatewayIP); err != nil {
+			return badRequest("Invalid input for gateway_ip. Reason: %s is not a valid IP address.", gw)
+		}
+	}
+	if create && r.Pools == nil {
+		sn.Pools = defaultPools(sn.prefix(), sn.GatewayIP)
+	}
+	if err := checkNameservers(sn.ID, sn.DNS); err != nil {
+		return err
+	}
+	return checkLayout(sn.prefix(), sn.GatewayIP, sn.Pools)
 }
 
 func createSubnet(c *call) error {
@@ -70,26 +100,14 @@ func createSubnet(c *call) error {
 		return err
 	}
 	sn := &subnet{
-		base: c.s.newBase(c.st.project.ID, req.Name), NetworkID: n.ID, CIDR: prefix.String(),
-		IPVersion: 4, DNS: req.DNS, EnableDHCP: true, used: map[string]string{},
+		base: c.s.newBase(c.st.project.ID, ""), NetworkID: n.ID, CIDR: prefix.String(),
+		IPVersion: 4, EnableDHCP: true, used: map[string]string{},
 	}
 	if prefix.Addr().Is6() {
 		sn.IPVersion = 6
 	}
-	sn.Description, sn.Tags = req.Description, req.Tags
-	setIf(&sn.EnableDHCP, req.EnableDHCP)
-	switch gw := string(req.GatewayIP); gw {
-	case "null":
-	case "":
-		sn.GatewayIP = prefix.Addr().Next().String()
-	default:
-		if err := json.Unmarshal(req.GatewayIP, &sn.GatewayIP); err != nil {
-			return badRequest("Invalid input for gateway_ip.")
-		}
-	}
-	sn.Pools = req.Pools
-	if sn.Pools == nil {
-		sn.Pools = defaultPools(prefix, sn.GatewayIP)
+	if err := req.apply(sn, true); err != nil {
+		return err
 	}
 	c.st.subnets[sn.ID] = sn
 	return c.reply(201, map[string]any{"subnet": c.s.subnetView(sn)})
@@ -114,6 +132,36 @@ func getSubnet(c *call) error {
 	if err != nil {
 		return err
 	}
+	return c.reply(200, map[string]any{"subnet": c.s.subnetView(sn)})
+}
+
+// updateSubnet changes name, description, gateway, pools, nameservers or
+// DHCP. Like Neutron it refuses to move a gateway a router interface holds.
+func updateSubnet(c *call) error {
+	sn, err := c.subnet(c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if sn.ProjectID != c.st.project.ID {
+		return neutronNotFound("Subnet", sn.ID)
+	}
+	var req subnetRequest
+	if err := c.decodeAs("subnet", &req); err != nil {
+		return err
+	}
+	updated := *sn
+	if err := req.apply(&updated, false); err != nil {
+		return err
+	}
+	if updated.GatewayIP != sn.GatewayIP {
+		if p := c.st.ports[sn.used[sn.GatewayIP]]; p != nil && p.DeviceOwner == "network:router_interface" {
+			return errf(http.StatusConflict, "GatewayIpInUse",
+				"Current gateway ip %s already in use by port %s. Unable to update.", sn.GatewayIP, p.ID)
+		}
+	}
+	*sn = updated
+	sn.rev++
+	sn.Updated = c.now
 	return c.reply(200, map[string]any{"subnet": c.s.subnetView(sn)})
 }
 

@@ -34,11 +34,14 @@ func (st *lbState) set(pending string, until time.Time) {
 	st.pending, st.busyUntil = pending, until
 }
 
-func operatingStatus(provisioning string) string {
-	if provisioning == "ACTIVE" {
-		return "ONLINE"
+// operating is the operating status: OFFLINE until a create succeeds or when
+// administratively down, and ONLINE through later updates and deletion, as
+// Octavia keeps it while a provisioning change is pending.
+func (st *lbState) operating(now time.Time, adminUp bool) string {
+	if !adminUp || st.failed || (st.pending == "PENDING_CREATE" && now.Before(st.busyUntil)) {
+		return "OFFLINE"
 	}
-	return "OFFLINE"
+	return "ONLINE"
 }
 
 type loadBalancer struct {
@@ -140,11 +143,11 @@ func (c *call) lbView(lb *loadBalancer) view {
 	prov := lb.status(c.now)
 	return view{
 		"id": lb.ID, "name": lb.Name, "description": lb.Description, "project_id": lb.ProjectID,
-		"provisioning_status": prov, "operating_status": operatingStatus(prov), "admin_state_up": lb.AdminStateUp,
+		"provisioning_status": prov, "operating_status": lb.operating(c.now, lb.AdminStateUp), "admin_state_up": lb.AdminStateUp,
 		"vip_address": lb.VipAddress, "vip_port_id": lb.vipPort.ID, "vip_subnet_id": lb.VipSubnetID,
 		"vip_network_id": lb.VipNetworkID, "vip_qos_policy_id": nil, "provider": lb.Provider,
 		"flavor_id": nilIfEmpty(lb.FlavorID), "availability_zone": nilIfEmpty(lb.AZ),
-		"listeners": idRefs(c.st.listenersOf(lb.ID)), "pools": idRefs(c.st.poolsOf(lb.ID, "")),
+		"listeners": idRefs(c.st.listenersOf(lb.ID)), "pools": idRefs(c.st.poolsOf(lb.ID)),
 		"tags": tagsOrEmpty(lb.Tags), "created_at": isoNoZ(lb.Created), "updated_at": isoNoZ(lb.Updated),
 		"additional_vips": []any{},
 	}
@@ -306,7 +309,7 @@ func deleteLB(c *call) error {
 	if err := c.mutable(lb); err != nil {
 		return err
 	}
-	listeners, pools := c.st.listenersOf(lb.ID), c.st.poolsOf(lb.ID, "")
+	listeners, pools := c.st.listenersOf(lb.ID), c.st.poolsOf(lb.ID)
 	if (len(listeners) > 0 || len(pools) > 0) && c.r.URL.Query().Get("cascade") != "true" {
 		return badRequest("Cannot delete Load Balancer %s - it has children", lb.ID)
 	}

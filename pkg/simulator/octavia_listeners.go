@@ -77,6 +77,24 @@ func (c *call) childChange(lbID string, child *lbState, pending string) error {
 	return nil
 }
 
+// updateChild applies an update to a child (whose state and base are given)
+// of load balancer lbID: 409 while the load balancer is immutable, otherwise
+// both go PENDING_UPDATE for the child latency.
+func (c *call) updateChild(lbID string, child *lbState, b *base, apply func() error) error {
+	lb, err := c.lb(lbID)
+	if err != nil {
+		return err
+	}
+	if err := c.mutable(lb); err != nil {
+		return err
+	}
+	if err := apply(); err != nil {
+		return err
+	}
+	b.Updated = c.now
+	return c.childChange(lbID, child, "PENDING_UPDATE")
+}
+
 func (c *call) listenerView(l *listener) view {
 	prov := l.status(c.now)
 	var pools []map[string]string
@@ -89,7 +107,7 @@ func (c *call) listenerView(l *listener) view {
 		"loadbalancers": []map[string]string{{"id": l.LBID}}, "pools": append([]map[string]string{}, pools...),
 		"connection_limit": l.ConnLimit, "sni_container_refs": []string{}, "default_tls_container_ref": nil,
 		"admin_state_up": l.AdminStateUp, "l7policies": []any{}, "provisioning_status": prov,
-		"operating_status": operatingStatus(prov), "timeout_client_data": 50000, "timeout_member_data": 50000,
+		"operating_status": l.operating(c.now, l.AdminStateUp), "timeout_client_data": 50000, "timeout_member_data": 50000,
 		"timeout_member_connect": 5000, "timeout_tcp_inspect": 0, "insert_headers": map[string]string{},
 		"allowed_cidrs": l.AllowedCIDRs, "tls_ciphers": nil, "tls_versions": nil, "alpn_protocols": nil,
 		"client_authentication": "NONE", "tags": tagsOrEmpty(l.Tags), "created_at": isoNoZ(l.Created),
@@ -118,6 +136,7 @@ type listenerRequest struct {
 	Tags          []string  `json:"tags"`
 }
 
+// applyListener validates the request, then sets what it names on l.
 func (c *call) applyListener(l *listener, req *listenerRequest) error {
 	if req.AllowedCIDRs != nil {
 		for _, cidr := range *req.AllowedCIDRs {
@@ -125,13 +144,13 @@ func (c *call) applyListener(l *listener, req *listenerRequest) error {
 				return badRequest("Invalid input for field/attribute allowed_cidrs. Value: '%s'.", cidr)
 			}
 		}
-		l.AllowedCIDRs = *req.AllowedCIDRs
 	}
 	if req.DefaultPoolID != nil && *req.DefaultPoolID != "" {
 		if p := c.st.pools[*req.DefaultPoolID]; p == nil || p.LBID != l.LBID {
 			return errf(http.StatusNotFound, "", "Pool %s not found.", *req.DefaultPoolID)
 		}
 	}
+	setIf(&l.AllowedCIDRs, req.AllowedCIDRs)
 	setIf(&l.DefaultPoolID, req.DefaultPoolID)
 	setIf(&l.Name, req.Name)
 	setIf(&l.Description, req.Description)
@@ -187,18 +206,7 @@ func updateListener(c *call) error {
 	if err := c.decodeAs("listener", &req); err != nil {
 		return err
 	}
-	lb, err := c.lb(l.LBID)
-	if err != nil {
-		return err
-	}
-	if err := c.mutable(lb); err != nil {
-		return err
-	}
-	if err := c.applyListener(l, &req); err != nil {
-		return err
-	}
-	l.Updated = c.now
-	if err := c.childChange(l.LBID, &l.lbState, "PENDING_UPDATE"); err != nil {
+	if err := c.updateChild(l.LBID, &l.lbState, &l.base, func() error { return c.applyListener(l, &req) }); err != nil {
 		return err
 	}
 	return c.reply(200, map[string]any{"listener": c.listenerView(l)})

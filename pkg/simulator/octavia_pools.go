@@ -8,17 +8,9 @@ import (
 type pool struct {
 	base
 	lbState
-	LBID, ListenerID    string
+	LBID                string
 	Protocol, Algorithm string
 	AdminStateUp        bool
-}
-
-type member struct {
-	base
-	lbState
-	PoolID, Address, SubnetID string
-	Port, Weight              int
-	AdminStateUp, Backup      bool
 }
 
 func (s *Simulator) routePools(prefix string) {
@@ -40,6 +32,7 @@ func (s *Simulator) routePools(prefix string) {
 		}
 		return c.reply(200, map[string]any{"pool": c.poolView(p)})
 	})
+	s.handle("PUT "+prefix+"/pools/{id}", false, updatePool)
 	s.handle("DELETE "+prefix+"/pools/{id}", false, func(c *call) error {
 		p, err := c.pool(c.r.PathValue("id"))
 		if err != nil {
@@ -53,54 +46,14 @@ func (s *Simulator) routePools(prefix string) {
 		c.s.later(p.busyUntil, func() { st.removePool(p) })
 		return c.reply(204, nil)
 	})
-	s.handle("POST "+prefix+"/pools/{id}/members", false, createMember)
-	s.handle("GET "+prefix+"/pools/{id}/members", false, func(c *call) error {
-		p, err := c.pool(c.r.PathValue("id"))
-		if err != nil {
-			return err
-		}
-		var views []view
-		for _, m := range c.st.membersOf(p.ID) {
-			views = append(views, c.memberView(m))
-		}
-		return c.listReply("members", views, 0)
-	})
-	s.handle("GET "+prefix+"/pools/{id}/members/{member}", false, func(c *call) error {
-		m, err := c.poolMember()
-		if err != nil {
-			return err
-		}
-		return c.reply(200, map[string]any{"member": c.memberView(m)})
-	})
-	s.handle("DELETE "+prefix+"/pools/{id}/members/{member}", false, func(c *call) error {
-		m, err := c.poolMember()
-		if err != nil {
-			return err
-		}
-		if err := c.childChange(c.st.pools[m.PoolID].LBID, &m.lbState, "PENDING_DELETE"); err != nil {
-			return err
-		}
-		st := c.st
-		c.s.later(m.busyUntil, func() { delete(st.members, m.ID) })
-		return c.reply(204, nil)
-	})
+	s.routeMembers(prefix)
 }
 
-func (st *store) poolsOf(lbID, listenerID string) []*pool {
+func (st *store) poolsOf(lbID string) []*pool {
 	var out []*pool
 	for _, p := range sorted(st.pools) {
-		if p.LBID == lbID && (listenerID == "" || p.ListenerID == listenerID) {
+		if p.LBID == lbID {
 			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (st *store) membersOf(poolID string) []*member {
-	var out []*member
-	for _, m := range sorted(st.members) {
-		if m.PoolID == poolID {
-			out = append(out, m)
 		}
 	}
 	return out
@@ -141,8 +94,10 @@ func (st *store) removePool(p *pool) {
 func (c *call) poolView(p *pool) view {
 	prov := p.status(c.now)
 	listeners := []map[string]string{}
-	if p.ListenerID != "" {
-		listeners = append(listeners, map[string]string{"id": p.ListenerID})
+	for _, l := range c.st.listenersOf(p.LBID) {
+		if l.DefaultPoolID == p.ID {
+			listeners = append(listeners, map[string]string{"id": l.ID})
+		}
 	}
 	var monitorID any
 	for _, hm := range c.st.monitors {
@@ -155,7 +110,7 @@ func (c *call) poolView(p *pool) view {
 		"lb_algorithm": p.Algorithm, "protocol": p.Protocol, "loadbalancers": []map[string]string{{"id": p.LBID}},
 		"listeners": listeners, "members": idRefs(c.st.membersOf(p.ID)), "healthmonitor_id": monitorID,
 		"admin_state_up": p.AdminStateUp, "session_persistence": nil, "provisioning_status": prov,
-		"operating_status": operatingStatus(prov), "tls_enabled": false, "tags": tagsOrEmpty(p.Tags),
+		"operating_status": p.operating(c.now, p.AdminStateUp), "tls_enabled": false, "tags": tagsOrEmpty(p.Tags),
 		"created_at": isoNoZ(p.Created), "updated_at": isoNoZ(p.Updated),
 	}
 }
@@ -168,23 +123,48 @@ func (c *call) pool(id string) (*pool, error) {
 	return p, nil
 }
 
-func createPool(c *call) error {
-	var req struct {
-		LBID        string   `json:"loadbalancer_id"`
-		ListenerID  string   `json:"listener_id"`
-		Protocol    string   `json:"protocol"`
-		Algorithm   string   `json:"lb_algorithm"`
-		Name        string   `json:"name"`
-		Description string   `json:"description"`
-		Tags        []string `json:"tags"`
+type poolRequest struct {
+	LBID         string   `json:"loadbalancer_id"`
+	ListenerID   string   `json:"listener_id"`
+	Protocol     string   `json:"protocol"`
+	Algorithm    *string  `json:"lb_algorithm"`
+	Name         *string  `json:"name"`
+	Description  *string  `json:"description"`
+	AdminStateUp *bool    `json:"admin_state_up"`
+	Tags         []string `json:"tags"`
+}
+
+// applyPool validates the request, then sets what it names on p.
+func applyPool(p *pool, req *poolRequest) error {
+	if req.Algorithm != nil {
+		switch *req.Algorithm {
+		case "ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT":
+		default:
+			return badRequest("Invalid input for field/attribute lb_algorithm. Value: '%s'.", *req.Algorithm)
+		}
 	}
+	setIf(&p.Algorithm, req.Algorithm)
+	setIf(&p.Name, req.Name)
+	setIf(&p.Description, req.Description)
+	setIf(&p.AdminStateUp, req.AdminStateUp)
+	if req.Tags != nil {
+		p.Tags = req.Tags
+	}
+	return nil
+}
+
+func createPool(c *call) error {
+	var req poolRequest
 	if err := c.decodeAs("pool", &req); err != nil {
 		return err
 	}
-	switch req.Algorithm {
-	case "ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT":
+	switch req.Protocol {
+	case "HTTP", "HTTPS", "PROXY", "PROXYV2", "TCP", "UDP", "SCTP":
 	default:
-		return badRequest("Invalid input for field/attribute lb_algorithm. Value: '%s'.", req.Algorithm)
+		return badRequest("Invalid input for field/attribute protocol. Value: '%s'.", req.Protocol)
+	}
+	if req.Algorithm == nil {
+		return badRequest("Invalid input for field/attribute lb_algorithm. Value: 'None'. Mandatory field missing.")
 	}
 	var l *listener
 	if req.ListenerID != "" {
@@ -203,8 +183,10 @@ func createPool(c *call) error {
 	if err := octaviaQuota("pool", c.st.project.Quota.Pools, len(c.st.pools)); err != nil {
 		return err
 	}
-	p := &pool{base: c.s.newBase(c.st.project.ID, req.Name), LBID: req.LBID, ListenerID: req.ListenerID, Protocol: req.Protocol, Algorithm: req.Algorithm, AdminStateUp: true}
-	p.Description, p.Tags = req.Description, req.Tags
+	p := &pool{base: c.s.newBase(c.st.project.ID, ""), LBID: req.LBID, Protocol: req.Protocol, AdminStateUp: true}
+	if err := applyPool(p, &req); err != nil {
+		return err
+	}
 	if err := c.childChange(p.LBID, &p.lbState, "PENDING_CREATE"); err != nil {
 		return err
 	}
@@ -215,56 +197,17 @@ func createPool(c *call) error {
 	return c.reply(201, map[string]any{"pool": c.poolView(p)})
 }
 
-func (c *call) memberView(m *member) view {
-	prov := m.status(c.now)
-	return view{
-		"id": m.ID, "name": m.Name, "project_id": m.ProjectID, "pool_id": m.PoolID, "address": m.Address,
-		"protocol_port": m.Port, "weight": m.Weight, "subnet_id": nilIfEmpty(m.SubnetID),
-		"admin_state_up": m.AdminStateUp, "backup": m.Backup, "monitor_address": nil, "monitor_port": nil,
-		"provisioning_status": prov, "operating_status": operatingStatus(prov), "tags": tagsOrEmpty(m.Tags),
-		"created_at": isoNoZ(m.Created), "updated_at": isoNoZ(m.Updated),
-	}
-}
-
-func (c *call) poolMember() (*member, error) {
-	m := c.st.members[c.r.PathValue("member")]
-	if m == nil || m.PoolID != c.r.PathValue("id") {
-		return nil, errf(http.StatusNotFound, "", "Member %s not found.", c.r.PathValue("member"))
-	}
-	return m, nil
-}
-
-func createMember(c *call) error {
+func updatePool(c *call) error {
 	p, err := c.pool(c.r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Address  string   `json:"address"`
-		Port     int      `json:"protocol_port"`
-		SubnetID string   `json:"subnet_id"`
-		Weight   *int     `json:"weight"`
-		Name     string   `json:"name"`
-		Backup   bool     `json:"backup"`
-		Tags     []string `json:"tags"`
-	}
-	if err := c.decodeAs("member", &req); err != nil {
+	var req poolRequest
+	if err := c.decodeAs("pool", &req); err != nil {
 		return err
 	}
-	for _, other := range c.st.membersOf(p.ID) {
-		if other.Address == req.Address && other.Port == req.Port {
-			return errf(http.StatusConflict, "", "Another member on this pool is already using ip %s on protocol_port %d", req.Address, req.Port)
-		}
-	}
-	if err := octaviaQuota("member", c.st.project.Quota.Members, len(c.st.members)); err != nil {
+	if err := c.updateChild(p.LBID, &p.lbState, &p.base, func() error { return applyPool(p, &req) }); err != nil {
 		return err
 	}
-	m := &member{base: c.s.newBase(c.st.project.ID, req.Name), PoolID: p.ID, Address: req.Address, SubnetID: req.SubnetID, Port: req.Port, Weight: 1, AdminStateUp: true, Backup: req.Backup}
-	m.Tags = req.Tags
-	setIf(&m.Weight, req.Weight)
-	if err := c.childChange(p.LBID, &m.lbState, "PENDING_CREATE"); err != nil {
-		return err
-	}
-	c.st.members[m.ID] = m
-	return c.reply(201, map[string]any{"member": c.memberView(m)})
+	return c.reply(200, map[string]any{"pool": c.poolView(p)})
 }

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -126,6 +128,15 @@ func (e *Env) startManager(opts Options) error {
 		return errors.New("the manager's cache did not sync")
 	}
 	return WaitForTLS(net.JoinHostPort(wh.LocalServingHost, strconv.Itoa(wh.LocalServingPort)), 30*time.Second)
+}
+
+// ClusterAPICRDs returns the directory of Cluster API's core CRDs in the module cache.
+func ClusterAPICRDs() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/cluster-api").Output()
+	if err != nil {
+		return "", fmt.Errorf("locating the Cluster API module: %w", err)
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "core", "config", "crd", "bases"), nil
 }
 
 // CheckAssets says how to get the API server binaries when KUBEBUILDER_ASSETS is not set.

@@ -1,0 +1,138 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
+	"sigs.k8s.io/cluster-api/util"
+	"sigs.k8s.io/cluster-api/util/annotations"
+	"sigs.k8s.io/cluster-api/util/patch"
+	"sigs.k8s.io/cluster-api/util/paused"
+	"sigs.k8s.io/cluster-api/util/predicates"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+
+	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/scope"
+)
+
+// clusterConditions are the phase conditions Ready summarises, in phase order.
+var clusterConditions = []string{
+	infrav1.CredentialsReadyCondition, infrav1.NetworkReadyCondition, infrav1.RouterReadyCondition,
+	infrav1.SecurityGroupsReadyCondition, infrav1.APIEndpointReadyCondition, infrav1.FailureDomainsReadyCondition,
+}
+
+// OpenStackClusterReconciler creates and deletes the OpenStack infrastructure of clusters.
+type OpenStackClusterReconciler struct {
+	Client      client.Client
+	Recorder    events.EventRecorder
+	Scopes      scope.ScopeGetter
+	WatchFilter string
+}
+
+// SetupWithManager registers the reconciler, also woken when the owning Cluster is unpaused.
+func (r *OpenStackClusterReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
+	log := ctrl.LoggerFrom(ctx)
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&infrav1.OpenStackCluster{}).
+		WithOptions(opts).
+		WithEventFilter(predicates.ResourceHasFilterLabel(mgr.GetScheme(), log, r.WatchFilter)).
+		Watches(&clusterv1.Cluster{},
+			handler.EnqueueRequestsFromMapFunc(util.ClusterToInfrastructureMapFunc(ctx,
+				infrav1.GroupVersion.WithKind("OpenStackCluster"), mgr.GetClient(), &infrav1.OpenStackCluster{})),
+			builder.WithPredicates(predicates.ClusterPausedTransitions(mgr.GetScheme(), log))).
+		Complete(r)
+}
+
+// Reconcile follows the Cluster API reference flow: wait for the owner Cluster, honour pause,
+// keep a finalizer, then run the phases (or the deletes) and write status once at the end.
+func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+	osc := &infrav1.OpenStackCluster{}
+	if err := r.Client.Get(ctx, req.NamespacedName, osc); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	cluster, err := util.GetOwnerCluster(ctx, r.Client, osc.ObjectMeta)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if cluster == nil {
+		return ctrl.Result{}, nil // the Cluster controller sets the owner reference; that update wakes us
+	}
+	log := ctrl.LoggerFrom(ctx).WithValues("Cluster", klogRef(cluster))
+	ctx = ctrl.LoggerInto(ctx, log)
+	if annotations.IsExternallyManaged(osc) {
+		return ctrl.Result{}, nil
+	}
+	if isPaused, requeue, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osc); err != nil || isPaused || requeue {
+		return ctrl.Result{}, err
+	}
+
+	s := &clusterScope{reconciler: r, cluster: cluster, osc: osc, log: log}
+	if s.patcher, err = patch.NewHelper(osc, r.Client); err != nil {
+		return ctrl.Result{}, err
+	}
+	defer func() {
+		if osc.DeletionTimestamp.IsZero() { // deletion writes its own Ready
+			summarizeReady(osc, clusterConditions...)
+		}
+		if err := s.patch(ctx); err != nil && !apierrors.IsNotFound(err) {
+			retErr = kerrorsJoin(retErr, err)
+		}
+	}()
+
+	if !osc.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+	if controllerutil.AddFinalizer(osc, infrav1.ClusterFinalizer) {
+		return ctrl.Result{Requeue: true}, nil // persist the finalizer before creating anything
+	}
+	return r.reconcileNormal(ctx, s)
+}
+
+// clusterScope is what one reconcile of one OpenStackCluster works with.
+type clusterScope struct {
+	reconciler *OpenStackClusterReconciler
+	cluster    *clusterv1.Cluster
+	osc        *infrav1.OpenStackCluster
+	cloud      *scope.Scope
+	patcher    *patch.Helper
+	log        logr.Logger
+}
+
+// patch writes the object's changes (status included) and starts a new baseline.
+func (s *clusterScope) patch(ctx context.Context) error {
+	err := s.patcher.Patch(ctx, s.osc, patch.WithOwnedConditions{Conditions: append(clusterConditions,
+		infrav1.ReadyCondition, infrav1.BastionReadyCondition)})
+	if err != nil {
+		return err
+	}
+	s.patcher, err = patch.NewHelper(s.osc, s.reconciler.Client)
+	return err
+}
+
+// connect gets the OpenStack clients of the cluster's identityRef.
+func (s *clusterScope) connect(ctx context.Context) (time.Duration, error) {
+	ref := s.osc.Spec.IdentityRef
+	cloud, err := s.reconciler.Scopes.ForIdentity(ctx, s.osc.Namespace, scope.IdentityRef{Name: ref.Name, CloudName: ref.CloudName, Region: ref.Region})
+	if err != nil {
+		return markError(s.osc, infrav1.CredentialsReadyCondition, err), err
+	}
+	s.cloud = cloud
+	markTrue(s.osc, infrav1.CredentialsReadyCondition, "")
+	return 0, nil
+}
+
+func (s *clusterScope) event(eventType, reason, message string) {
+	s.reconciler.Recorder.Eventf(s.osc, nil, eventType, reason, reason, "%s", message)
+}
+
+func klogRef(c *clusterv1.Cluster) string { return fmt.Sprintf("%s/%s", c.Namespace, c.Name) }

@@ -1,0 +1,67 @@
+package networking
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
+)
+
+// Service finds and creates the Neutron resources of one cluster.
+type Service struct {
+	Net clients.Network
+	// Name is the base name of the resources created for the cluster.
+	Name string
+	// Owner is the ownership tag; Tags are all tags set on created resources (Owner included).
+	Owner string
+	Tags  []string
+	// Save persists the status right after a created resource's ID is recorded in it.
+	Save func(context.Context) error
+}
+
+// ensure returns the single resource a lookup by deterministic name finds, tagging it if a
+// crash left it untagged, or creates and tags a new one. Several matches are an error that
+// names them: the provider never picks one silently.
+func ensure[T any](ctx context.Context, s *Service, kind, collection string,
+	list func() ([]T, error), create func() (*T, error), id func(T) string, tags func(T) []string,
+) (*T, error) {
+	found, err := list()
+	if err != nil {
+		return nil, fmt.Errorf("looking up %s: %w", kind, err)
+	}
+	switch len(found) {
+	case 0:
+		created, err := create()
+		if err != nil {
+			return nil, fmt.Errorf("creating %s: %w", kind, err)
+		}
+		return created, s.tag(ctx, collection, id(*created), nil)
+	case 1:
+		return &found[0], s.tag(ctx, collection, id(found[0]), tags(found[0]))
+	}
+	ids := make([]string, len(found))
+	for i, f := range found {
+		ids[i] = id(f)
+	}
+	return nil, fmt.Errorf("%d %ss share the name this cluster uses (%s): delete the ones that are not in use", len(found), kind, strings.Join(ids, ", "))
+}
+
+// tag sets the cluster's tags on a resource unless it already carries the ownership tag.
+func (s *Service) tag(ctx context.Context, collection, id string, have []string) error {
+	if cloud.HasTag(have, s.Owner) {
+		return nil
+	}
+	if _, err := s.Net.ReplaceTags(ctx, collection, id, s.Tags); err != nil {
+		return fmt.Errorf("tagging %s %s: %w", collection, id, err)
+	}
+	return nil
+}
+
+func (s *Service) save(ctx context.Context) error {
+	if s.Save == nil {
+		return nil
+	}
+	return s.Save(ctx)
+}
