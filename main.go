@@ -178,6 +178,17 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, o *options, caCerts
 	if err := clusters.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: o.clusterConcurrency}); err != nil {
 		return fmt.Errorf("cannot set up the OpenStackCluster controller: %w", err)
 	}
+	machines := &controllers.OpenStackMachineReconciler{
+		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackmachine-controller"),
+		Scopes: scopes, WatchFilter: o.watchFilter,
+	}
+	if err := machines.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: o.machineConcurrency}); err != nil {
+		return fmt.Errorf("cannot set up the OpenStackMachine controller: %w", err)
+	}
+	templates := &controllers.OpenStackMachineTemplateReconciler{Client: mgr.GetClient(), Scopes: scopes, WatchFilter: o.watchFilter}
+	if err := templates.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: o.templateConcurrency}); err != nil {
+		return fmt.Errorf("cannot set up the OpenStackMachineTemplate controller: %w", err)
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/utils/ptr"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -68,12 +69,7 @@ func (r *OpenStackClusterReconciler) reconcileDelete(ctx context.Context, s *clu
 // deleteAPIEndpoint deletes the load balancer and the API server's floating IP; an address
 // the user gave in spec.apiServer.floatingIP is only disassociated.
 func (s *clusterScope) deleteAPIEndpoint(ctx context.Context) (time.Duration, error) {
-	lb := s.loadBalancer()
-	user := ""
-	if fip := apiServerFloatingIP(&s.osc.Spec); fip != nil {
-		user = *fip
-	}
-	return lb.Delete(ctx, &s.osc.Status, user)
+	return s.loadBalancer().Delete(ctx, &s.osc.Status, ptr.Deref(apiServerFloatingIP(&s.osc.Spec), ""))
 }
 
 // remainingMachines counts the cluster's Machines and OpenStackMachines that still exist.

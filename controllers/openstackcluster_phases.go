@@ -15,6 +15,7 @@ import (
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud/compute"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud/loadbalancer"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud/networking"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/scope"
 )
 
 // defaultAPIServerPort is the API server port when spec.apiServer.port is unset.
@@ -68,22 +69,28 @@ func markWaiting(obj conditionsObject, rest []phase, blocker string) {
 	}
 }
 
-func (s *clusterScope) names() (base, owner string) {
-	return cloud.ClusterResourceName(s.osc.Namespace, s.osc.Name), cloud.ClusterTag(s.osc.Namespace, s.osc.Name)
-}
-
-func (s *clusterScope) networking() *networking.Service {
-	base, owner := s.names()
+// networkingFor is the Neutron service of a cluster; save may be nil.
+func networkingFor(osc *infrav1.OpenStackCluster, c *scope.Scope, save func(context.Context) error) *networking.Service {
+	owner := cloud.ClusterTag(osc.Namespace, osc.Name)
 	return &networking.Service{
-		Net: s.cloud.Network, Name: base, Owner: owner, Tags: cloud.Tags(s.osc.Spec.Tags, owner),
-		Save: s.patch,
+		Net: c.Network, Name: cloud.ClusterResourceName(osc.Namespace, osc.Name), Owner: owner,
+		Tags: cloud.Tags(osc.Spec.Tags, owner), Save: save,
 	}
 }
 
+// apiServerName names the API load balancer and is the key of the API floating IP.
+func apiServerName(osc *infrav1.OpenStackCluster) string {
+	return cloud.ClusterResourceName(osc.Namespace, osc.Name) + "-kubeapi"
+}
+
+func (s *clusterScope) networking() *networking.Service {
+	return networkingFor(s.osc, s.cloud, s.patch)
+}
+
 func (s *clusterScope) loadBalancer() *loadbalancer.Service {
-	base, owner := s.names()
 	return &loadbalancer.Service{
-		LB: s.cloud.LoadBalancer, Net: s.networking(), Name: base + "-kubeapi", Tags: cloud.Tags(s.osc.Spec.Tags, owner),
+		LB: s.cloud.LoadBalancer, Net: s.networking(), Name: apiServerName(s.osc),
+		Tags:  cloud.Tags(s.osc.Spec.Tags, cloud.ClusterTag(s.osc.Namespace, s.osc.Name)),
 		Event: func(reason, msg string) { s.event("Warning", reason, msg) },
 		Save:  s.patch,
 	}
@@ -130,7 +137,7 @@ func (s *clusterScope) reconcileAPIEndpoint(ctx context.Context) (time.Duration,
 		host = status.APIServerLoadBalancer.IP
 	case wantFloatingIP(spec, status):
 		// The control-plane machine controller associates it with the first control-plane port.
-		fip, err := s.networking().EnsureFloatingIP(ctx, status.ExternalNetwork.ID, s.loadBalancer().Name, ptr.Deref(apiServerFloatingIP(spec), ""))
+		fip, err := s.networking().EnsureFloatingIP(ctx, status.ExternalNetwork.ID, apiServerName(s.osc), ptr.Deref(apiServerFloatingIP(spec), ""))
 		if err != nil {
 			return 0, err
 		}

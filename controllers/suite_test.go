@@ -87,9 +87,17 @@ func setupControllers(mgr ctrl.Manager) error {
 	}
 	ctx := context.Background()
 	opts := controller.Options{MaxConcurrentReconciles: 4}
-	return (&OpenStackClusterReconciler{
+	if err := (&OpenStackClusterReconciler{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackcluster"), Scopes: scopes,
-	}).SetupWithManager(ctx, mgr, opts)
+	}).SetupWithManager(ctx, mgr, opts); err != nil {
+		return err
+	}
+	if err := (&OpenStackMachineReconciler{
+		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackmachine"), Scopes: scopes,
+	}).SetupWithManager(ctx, mgr, opts); err != nil {
+		return err
+	}
+	return (&OpenStackMachineTemplateReconciler{Client: mgr.GetClient(), Scopes: scopes}).SetupWithManager(ctx, mgr, opts)
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -127,7 +135,9 @@ func newCluster(t *testing.T, ns, name string, spec infrav1.OpenStackClusterSpec
 	if err := env.Client.Create(ctx, cluster); err != nil {
 		t.Fatal(err)
 	}
-	spec.IdentityRef = infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: "openstack"}
+	if spec.IdentityRef.Name == "" {
+		spec.IdentityRef = infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: "openstack"}
+	}
 	osc := &infrav1.OpenStackCluster{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: ns,

@@ -9,7 +9,7 @@ import (
 type OpenStackClusterTemplateResource struct {
 	// metadata is copied to the OpenStackCluster made from this template.
 	// +optional
-	ObjectMeta clusterv1.ObjectMeta `json:"metadata,omitempty"`
+	ObjectMeta clusterv1.ObjectMeta `json:"metadata,omitempty,omitzero"`
 
 	// spec of the OpenStackCluster made from this template.
 	// +required

@@ -10,7 +10,7 @@ import (
 type OpenStackMachineTemplateResource struct {
 	// metadata is copied to every machine made from this template.
 	// +optional
-	ObjectMeta clusterv1.ObjectMeta `json:"metadata,omitempty"`
+	ObjectMeta clusterv1.ObjectMeta `json:"metadata,omitempty,omitzero"`
 
 	// spec of every machine made from this template.
 	// +required
