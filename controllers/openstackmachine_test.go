@@ -247,7 +247,7 @@ func TestMachineTemplateCapacity(t *testing.T) {
 	ns := newNamespace(t)
 	tmpl := &infrav1.OpenStackMachineTemplate{
 		ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns},
-		Spec: infrav1.OpenStackMachineTemplateSpec{Template: infrav1.OpenStackMachineTemplateResource{Spec: machineSpec()}},
+		Spec:       infrav1.OpenStackMachineTemplateSpec{Template: infrav1.OpenStackMachineTemplateResource{Spec: machineSpec()}},
 	}
 	tmpl.Spec.Template.Spec.Flavor.Filter.Name = ptr.To("m1.medium")
 	tmpl.Spec.Template.Spec.IdentityRef = &infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: "openstack"}
