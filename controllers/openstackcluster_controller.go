@@ -29,6 +29,7 @@ import (
 var clusterConditions = []string{
 	infrav1.CredentialsReadyCondition, infrav1.NetworkReadyCondition, infrav1.RouterReadyCondition,
 	infrav1.SecurityGroupsReadyCondition, infrav1.APIEndpointReadyCondition, infrav1.FailureDomainsReadyCondition,
+	infrav1.BastionReadyCondition,
 }
 
 // OpenStackClusterReconciler creates and deletes the OpenStack infrastructure of clusters.
@@ -110,8 +111,7 @@ type clusterScope struct {
 
 // patch writes the object's changes (status included) and starts a new baseline.
 func (s *clusterScope) patch(ctx context.Context) error {
-	err := s.patcher.Patch(ctx, s.osc, patch.WithOwnedConditions{Conditions: append(clusterConditions,
-		infrav1.ReadyCondition, infrav1.BastionReadyCondition)})
+	err := s.patcher.Patch(ctx, s.osc, patch.WithOwnedConditions{Conditions: append(clusterConditions, infrav1.ReadyCondition)})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ func (r *OpenStackClusterReconciler) reconcileDelete(ctx context.Context, s *clu
 		what string
 		run  func(context.Context) (time.Duration, error)
 	}{
+		{"bastion", s.deleteBastion},
 		{"API endpoint", s.deleteAPIEndpoint},
 		{"router", func(ctx context.Context) (time.Duration, error) {
 			return 0, s.networking().DeleteRouter(ctx, &s.osc.Spec, &s.osc.Status)

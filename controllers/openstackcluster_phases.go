@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -40,6 +42,7 @@ func (r *OpenStackClusterReconciler) reconcileNormal(ctx context.Context, s *clu
 		{infrav1.SecurityGroupsReadyCondition, s.reconcileSecurityGroups},
 		{infrav1.APIEndpointReadyCondition, s.reconcileAPIEndpoint},
 		{infrav1.FailureDomainsReadyCondition, s.reconcileFailureDomains},
+		{infrav1.BastionReadyCondition, s.reconcileBastion}, // after provisioning, as machines need nothing of it
 	}
 	for i, p := range phases {
 		wait, err := p.run(ctx)
@@ -55,8 +58,13 @@ func (r *OpenStackClusterReconciler) reconcileNormal(ctx context.Context, s *clu
 			return ctrl.Result{RequeueAfter: wait}, nil
 		}
 		markTrue(s.osc, p.condition, "")
+		if p.condition == infrav1.FailureDomainsReadyCondition {
+			s.osc.Status.Initialization = &infrav1.ClusterInitialization{Provisioned: ptr.To(true)}
+		}
 	}
-	s.osc.Status.Initialization = &infrav1.ClusterInitialization{Provisioned: ptr.To(true)}
+	if !networking.BastionEnabled(&s.osc.Spec) {
+		setCondition(s.osc, infrav1.BastionReadyCondition, metav1.ConditionTrue, infrav1.DisabledReason, "no bastion is wanted")
+	}
 	return ctrl.Result{}, nil
 }
 
@@ -161,7 +169,13 @@ func (s *clusterScope) reconcileAPIEndpoint(ctx context.Context) (time.Duration,
 func (s *clusterScope) reconcileLoadBalancer(ctx context.Context, port int) (time.Duration, error) {
 	status := &s.osc.Status
 	lb := s.loadBalancer()
-	if isCurrent(s.osc, infrav1.APIEndpointReadyCondition) {
+	// Steady state: one GET, unless the effective allow list changed (e.g. a new bastion address).
+	allowed := []string(nil)
+	if lbSpec := s.osc.Spec.APIServer.ManagedLoadBalancer; lbSpec != nil {
+		allowed = effectiveAllowedCIDRs(lbSpec.AllowedCIDRs, status)
+	}
+	if isCurrent(s.osc, infrav1.APIEndpointReadyCondition) && status.APIServerLoadBalancer != nil &&
+		slices.Equal(allowed, status.APIServerLoadBalancer.AllowedCIDRs) {
 		if ok, err := lb.Check(ctx, status); err != nil || ok {
 			return 0, err
 		}

@@ -31,6 +31,7 @@ func managedLBSpec(cidr string) infrav1.OpenStackClusterSpec {
 
 func waitReady(t *testing.T, osc *infrav1.OpenStackCluster) {
 	t.Helper()
+	minGeneration := osc.Generation // the cache may still hold an older object after an update
 	eventually(t, 60*time.Second, func() (bool, string) {
 		if err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(osc), osc); err != nil {
 			return false, err.Error() // the manager's cache may not have seen a new object yet
@@ -39,7 +40,7 @@ func waitReady(t *testing.T, osc *infrav1.OpenStackCluster) {
 		if c == nil {
 			return false, "no Ready condition"
 		}
-		current := c.ObservedGeneration == osc.Generation // the endpoint written to spec bumps the generation
+		current := c.ObservedGeneration == osc.Generation && osc.Generation >= minGeneration
 		return c.Status == metav1.ConditionTrue && current, fmt.Sprintf("Ready=%s %s: %s (generation %d, observed %d)",
 			c.Status, c.Reason, c.Message, osc.Generation, c.ObservedGeneration)
 	})

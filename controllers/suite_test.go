@@ -78,6 +78,9 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// testScopes gives tests their own OpenStack clients (see cloudFor).
+var testScopes *scope.Factory
+
 func setupControllers(mgr ctrl.Manager) error {
 	scopes, err := scope.NewFactory(mgr.GetClient(), clients.Options{
 		RateLimits: clients.RateLimits{ReadQPS: 1000, ReadBurst: 1000, WriteQPS: 1000, WriteBurst: 1000},
@@ -85,6 +88,7 @@ func setupControllers(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
+	testScopes = scopes
 	ctx := context.Background()
 	opts := controller.Options{MaxConcurrentReconciles: 4}
 	if err := (&OpenStackClusterReconciler{
@@ -120,6 +124,16 @@ func newNamespace(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return ns
+}
+
+// cloudFor returns OpenStack clients for the simulator's demo project, as seen from ns.
+func cloudFor(t *testing.T, ns string) *scope.Scope {
+	t.Helper()
+	c, err := testScopes.ForIdentity(context.Background(), ns, scope.IdentityRef{Name: "cloud-config", CloudName: "openstack"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // newCluster creates a Cluster and its OpenStackCluster (owned by it, as Cluster API would set).
