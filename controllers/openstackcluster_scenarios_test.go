@@ -115,7 +115,7 @@ func TestClusterBastion(t *testing.T) {
 	})
 	owner := cloud.ClusterTag(ns, osc.Name)
 	for _, r := range sim.Inventory() {
-		if (r.Type == "server" || r.Type == "floatingip") && cloud.HasTag(r.Tags, owner) || r.Name == bastionName(osc) {
+		if (r.Type == "server" || r.Type == "floating_ip") && cloud.HasTag(r.Tags, owner) || r.Name == bastionName(osc) {
 			t.Errorf("left after disabling the bastion: %+v", r)
 		}
 	}

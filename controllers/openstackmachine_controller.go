@@ -139,6 +139,10 @@ func (s *machineScope) patch(ctx context.Context) error {
 	return err
 }
 
+func (s *machineScope) event(eventType, reason, message string) {
+	s.reconciler.Recorder.Eventf(s.osm, nil, eventType, reason, reason, "%s", message)
+}
+
 // loadCluster reads the cluster's OpenStackCluster; nil when it does not exist (yet).
 func (s *machineScope) loadCluster(ctx context.Context) error {
 	ref := s.cluster.Spec.InfrastructureRef

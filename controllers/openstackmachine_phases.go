@@ -55,6 +55,7 @@ func (r *OpenStackMachineReconciler) reconcileNormal(ctx context.Context, s *mac
 	}
 	if s.osm.Spec.ProviderID == nil || *s.osm.Spec.ProviderID != res.ProviderID {
 		s.osm.Spec.ProviderID = ptr.To(res.ProviderID)
+		s.event("Normal", "Provisioned", "server "+res.ProviderID+" is ACTIVE")
 	}
 	s.osm.Status.Initialization = &infrav1.MachineInitialization{Provisioned: ptr.To(true)}
 	markTrue(s.osm, infrav1.InstanceReadyCondition, "")
@@ -185,6 +186,7 @@ func (r *OpenStackMachineReconciler) reconcileDelete(ctx context.Context, s *mac
 	if err != nil || !res.Done() {
 		return s.deleting(err, res, "deleting the server")
 	}
+	s.event("Normal", "Deleted", "deleted the server and its ports and volumes")
 	controllerutil.RemoveFinalizer(s.osm, infrav1.MachineFinalizer)
 	return ctrl.Result{}, nil
 }

@@ -102,6 +102,19 @@ func (s *Simulator) Leaks(tag string) []Resource {
 	return out
 }
 
+// volumeMetadataAsTags lists a volume's metadata values among its tags: Cinder volumes have
+// no tags, so owners mark them with metadata, and Leaks must see those marks.
+func volumeMetadataAsTags(out []Resource, st *store) {
+	for i := range out {
+		if v, ok := st.volumes[out[i].ID]; ok && out[i].Type == "volume" {
+			for _, val := range v.Metadata {
+				out[i].Tags = append(out[i].Tags, val)
+			}
+			slices.Sort(out[i].Tags)
+		}
+	}
+}
+
 func (s *Simulator) storeInventory(st *store) []Resource {
 	now := s.clock.Now()
 	var out []Resource
@@ -130,6 +143,7 @@ func (s *Simulator) storeInventory(st *store) []Resource {
 	add("keypair", asResources(st.keypairs), active)
 	add("server_group", asResources(st.serverGroups), active)
 	add("volume", asResources(st.volumes), func(r resource) string { return s.volumeStatus(r.(*volume), now) })
+	volumeMetadataAsTags(out, st)
 	add("image", asResources(st.images), func(resource) string { return "active" })
 	add("loadbalancer", asResources(st.lbs), func(r resource) string { return r.(*loadBalancer).status(now) })
 	add("listener", asResources(st.listeners), func(r resource) string { return r.(*listener).status(now) })

@@ -19,6 +19,8 @@ type Service struct {
 	Tags  []string
 	// Save persists the status right after a created resource's ID is recorded in it.
 	Save func(context.Context) error
+	// Event, when set, reports each resource created, for the object's events.
+	Event func(reason, message string)
 }
 
 // ensure returns the single resource a lookup by deterministic name finds, tagging it if a
@@ -36,6 +38,9 @@ func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 		created, err := create()
 		if err != nil {
 			return nil, fmt.Errorf("creating %s: %w", kind, err)
+		}
+		if s.Event != nil {
+			s.Event("Created", fmt.Sprintf("created %s %s", kind, id(*created)))
 		}
 		return created, s.tag(ctx, collection, id(*created), nil)
 	case 1:
