@@ -93,6 +93,10 @@ demo: build ## Start a local API server with our CRDs and webhooks, run the mana
 	export KUBEBUILDER_ASSETS="$$(WITH_KUBECTL=1 hack/build-envtest-assets.sh)"; \
 	go run ./test/cmd/demo --manager $(MANAGER) $(DEMO_ARGS)
 
+.PHONY: simulator
+simulator: ## Serve the OpenStack simulator on 127.0.0.1:5000 and write its clouds.yaml into .cache/simulator.
+	go run ./pkg/simulator/cmd/openstack-simulator -listen 127.0.0.1:5000 -dir $(CURDIR)/.cache/simulator $(SIMULATOR_ARGS)
+
 .PHONY: clean
 clean:
 	rm -rf $(BIN) $(OUT)
