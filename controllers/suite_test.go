@@ -65,7 +65,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	env, err = testenv.Start(testenv.Options{ExtraCRDPaths: []string{capiCRDs}, Setup: setupControllers})
+	env, err = testenv.Start(testenv.Options{ExtraCRDPaths: capiCRDs, Setup: setupControllers})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

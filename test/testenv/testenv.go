@@ -130,13 +130,19 @@ func (e *Env) startManager(opts Options) error {
 	return WaitForTLS(net.JoinHostPort(wh.LocalServingHost, strconv.Itoa(wh.LocalServingPort)), 30*time.Second)
 }
 
-// ClusterAPICRDs returns the directory of Cluster API's core CRDs in the module cache.
-func ClusterAPICRDs() (string, error) {
+// ClusterAPICRDs returns the directories of Cluster API's CRDs in the module cache: core, and
+// the kubeadm bootstrap and control-plane providers.
+func ClusterAPICRDs() ([]string, error) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/cluster-api").Output()
 	if err != nil {
-		return "", fmt.Errorf("locating the Cluster API module: %w", err)
+		return nil, fmt.Errorf("locating the Cluster API module: %w", err)
 	}
-	return filepath.Join(strings.TrimSpace(string(out)), "core", "config", "crd", "bases"), nil
+	dir := strings.TrimSpace(string(out))
+	return []string{
+		filepath.Join(dir, "core", "config", "crd", "bases"),
+		filepath.Join(dir, "bootstrap", "kubeadm", "config", "crd", "bases"),
+		filepath.Join(dir, "controlplane", "kubeadm", "config", "crd", "bases"),
+	}, nil
 }
 
 // CheckAssets says how to get the API server binaries when KUBEBUILDER_ASSETS is not set.
