@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +121,28 @@ func TestClusterBastion(t *testing.T) {
 		}
 	}
 	deleteAndCheckLeaks(t, osc)
+}
+
+// TestClusterDeleteWithBrokenCredentials: deletion with credentials that no longer work keeps
+// the finalizer and says why; once the credentials are fixed it completes without leaks.
+func TestClusterDeleteWithBrokenCredentials(t *testing.T) {
+	ns := newNamespace(t)
+	osc := newCluster(t, ns, "creds", infrav1.OpenStackClusterSpec{
+		ManagedSubnets:        []infrav1.SubnetSpec{{CIDR: "10.22.0.0/24"}},
+		ManagedSecurityGroups: &infrav1.ManagedSecurityGroups{},
+	})
+	waitReady(t, osc)
+	mutate(t, osc, func() { osc.Spec.IdentityRef.Name = "gone" })
+	if err := env.Client.Delete(context.Background(), osc); err != nil {
+		t.Fatal(err)
+	}
+	c := waitCondition(t, osc, infrav1.ReadyCondition, metav1.ConditionFalse, infrav1.DeletionFailedReason)
+	if !strings.Contains(c.Message, "gone") || len(osc.Finalizers) == 0 {
+		t.Fatalf("condition %q should name the missing Secret, finalizers %v should remain", c.Message, osc.Finalizers)
+	}
+	mutate(t, osc, func() { osc.Spec.IdentityRef.Name = "cloud-config" })
+	waitGone(t, osc)
+	if leaks := sim.Leaks(cloud.ClusterTag(ns, osc.Name)); len(leaks) > 0 {
+		t.Fatalf("leaked: %+v", leaks)
+	}
 }

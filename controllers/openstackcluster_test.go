@@ -93,8 +93,17 @@ func TestClusterWithLoadBalancer(t *testing.T) {
 	if ep == nil || ep.Host != lb.IP || ep.Port != 6443 {
 		t.Fatalf("endpoint = %+v, want %s:6443", ep, lb.IP)
 	}
-	if !ptr.Deref(st.Initialization.Provisioned, false) || len(st.FailureDomains) == 0 {
-		t.Fatalf("not provisioned or no failure domains: %+v", st)
+	if !ptr.Deref(st.Initialization.Provisioned, false) {
+		t.Fatalf("not provisioned: %+v", st)
+	}
+	var zones []string
+	for _, fd := range st.FailureDomains {
+		if ptr.Deref(fd.ControlPlane, false) {
+			zones = append(zones, fd.Name)
+		}
+	}
+	if strings.Join(zones, ",") != "az1,az2,az3" {
+		t.Fatalf("control-plane failure domains = %v, want the simulator's az1..az3", st.FailureDomains)
 	}
 	wantCIDRs := []string{"192.0.2.0/24", st.Router.IPs[0] + "/32"}
 	if strings.Join(lb.AllowedCIDRs, ",") != strings.Join(wantCIDRs, ",") {
