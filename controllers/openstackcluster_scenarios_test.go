@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/rules"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
@@ -114,11 +115,14 @@ func TestClusterBastion(t *testing.T) {
 		c := meta.FindStatusCondition(osc.Status.Conditions, infrav1.BastionReadyCondition)
 		return osc.Status.Bastion == nil && c != nil && c.Reason == infrav1.DisabledReason && c.Status == metav1.ConditionTrue, "bastion still there"
 	})
-	owner := cloud.ClusterTag(ns, osc.Name)
 	for _, r := range sim.Inventory() {
-		if (r.Type == "server" || r.Type == "floating_ip") && cloud.HasTag(r.Tags, owner) || r.Name == bastionName(osc) {
-			t.Errorf("left after disabling the bastion: %+v", r)
+		if r.Type == "server" && r.Name == bastionName(osc) {
+			t.Errorf("bastion server left after disabling the bastion: %+v", r)
 		}
+	}
+	fips, err := cloudFor(t, ns).Network.ListFloatingIPs(context.Background(), floatingips.ListOpts{Description: bastionName(osc)})
+	if err != nil || len(fips) > 0 {
+		t.Errorf("bastion floating IPs left after disabling the bastion: %+v (%v)", fips, err)
 	}
 	deleteAndCheckLeaks(t, osc)
 }
