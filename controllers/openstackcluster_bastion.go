@@ -93,7 +93,7 @@ func (s *clusterScope) reconcileBastion(ctx context.Context) (time.Duration, err
 		return res.RequeueAfter, err
 	}
 	ext := s.osc.Status.ExternalNetwork
-	if ext == nil || len(st.Resources.Ports) == 0 || s.osc.Status.Bastion.FloatingIP != "" && isCurrent(s.osc, infrav1.BastionReadyCondition) {
+	if ext == nil || st.Resources == nil || len(st.Resources.Ports) == 0 || s.osc.Status.Bastion.FloatingIP != "" && isCurrent(s.osc, infrav1.BastionReadyCondition) {
 		return 0, nil
 	}
 	net := s.networking()

@@ -116,7 +116,7 @@ func (s *machineScope) reconcileAPIServerMember(ctx context.Context, m *compute.
 			}
 			return res.RequeueAfter, err
 		}
-	case !loadBalancerEnabled(spec) && wantFloatingIP(spec, status) && len(s.osm.Status.Resources.Ports) > 0:
+	case !loadBalancerEnabled(spec) && wantFloatingIP(spec, status) && s.osm.Status.Resources != nil && len(s.osm.Status.Resources.Ports) > 0:
 		if err := s.holdAPIFloatingIP(ctx); err != nil {
 			return 0, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
 	"slices"
 	"time"
 
@@ -123,6 +124,9 @@ func (s *MachineService) Reconcile(ctx context.Context, m *Machine) (Result, err
 	case 0:
 	case 1:
 		m.Status.InstanceID = &found[0].ID
+		if err := s.adoptPorts(ctx, m, found[0].ID); err != nil {
+			return Result{}, err
+		}
 		if err := m.save(ctx); err != nil {
 			return Result{}, err
 		}
@@ -140,6 +144,29 @@ func (s *MachineService) Reconcile(ctx context.Context, m *Machine) (Result, err
 		return res, err
 	}
 	return s.createServer(ctx, m, portIDs, volumeIDs)
+}
+
+// adoptPorts records the ports of an adopted server (its status was lost) in the order of the
+// resolved ports, so what needs a machine's first port keeps working.
+func (s *MachineService) adoptPorts(ctx context.Context, m *Machine, serverID string) error {
+	if r := m.Status.Resources; r != nil && len(r.Ports) > 0 {
+		return nil
+	}
+	attached, err := s.Network.ListPorts(ctx, ports.ListOpts{DeviceID: serverID})
+	if err != nil {
+		return fmt.Errorf("listing the ports of server %s: %w", serverID, err)
+	}
+	byName := map[string]string{}
+	for _, p := range attached {
+		byName[p.Name] = p.ID
+	}
+	res := m.resources()
+	for _, want := range m.Status.Resolved.Ports {
+		if id, ok := byName[want.Name]; ok {
+			res.Ports = append(res.Ports, infrav1.PortStatus{ID: id})
+		}
+	}
+	return nil
 }
 
 func (m *Machine) save(ctx context.Context) error {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/flavors"
@@ -105,7 +106,11 @@ func (s *Service) findOrCreate(ctx context.Context, d Desired, status *infrav1.O
 		return nil, fmt.Errorf("looking up load balancer %s: %w", s.Name, err)
 	}
 	if len(found) > 1 {
-		return nil, fmt.Errorf("%d load balancers are named %s: delete the ones that are not in use", len(found), s.Name)
+		ids := make([]string, len(found))
+		for i, lb := range found {
+			ids[i] = lb.ID
+		}
+		return nil, fmt.Errorf("%d load balancers are named %s (%s): delete the ones that are not in use", len(found), s.Name, strings.Join(ids, ", "))
 	}
 	if len(found) == 1 {
 		s.record(status, &found[0], d)

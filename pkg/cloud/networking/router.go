@@ -3,6 +3,7 @@ package networking
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
@@ -12,8 +13,22 @@ import (
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
 )
 
-// routerInterfaceOwner is the device_owner Neutron gives a router's port on a subnet.
-const routerInterfaceOwner = "network:router_interface"
+// routerInterfaceOwners are the device_owner values Neutron gives a router's port on a subnet:
+// that of a legacy router, of a distributed (DVR) router and of an HA router. The router's
+// gateway port and its HA ports carry the router's ID too, but are not interfaces.
+var routerInterfaceOwners = []string{
+	"network:router_interface", "network:router_interface_distributed", "network:ha_router_replicated_interface",
+}
+
+// routerInterfaces lists the router's interfaces, only those on networkID when it is set.
+// Neutron filters on one device_owner only, so the owners are matched here.
+func (s *Service) routerInterfaces(ctx context.Context, routerID, networkID string) ([]ports.Port, error) {
+	found, err := s.Net.ListPorts(ctx, ports.ListOpts{DeviceID: routerID, NetworkID: networkID})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(found, func(p ports.Port) bool { return !slices.Contains(routerInterfaceOwners, p.DeviceOwner) }), nil
+}
 
 // ReconcileRouter connects the managed network to the external network through a router (the
 // user's, when spec.router names one). status.Router is written only once the router has its
@@ -80,7 +95,7 @@ func (s *Service) gateway(ctx context.Context, spec *infrav1.OpenStackClusterSpe
 
 // attach adds the router's interface to each cluster subnet that does not have one yet.
 func (s *Service) attach(ctx context.Context, routerID string, network *infrav1.NetworkStatusWithSubnets) error {
-	existing, err := s.Net.ListPorts(ctx, ports.ListOpts{DeviceID: routerID, NetworkID: network.ID, DeviceOwner: routerInterfaceOwner})
+	existing, err := s.routerInterfaces(ctx, routerID, network.ID)
 	if err != nil {
 		return fmt.Errorf("listing the router's interfaces: %w", err)
 	}
@@ -126,14 +141,14 @@ func (s *Service) DeleteRouter(ctx context.Context, spec *infrav1.OpenStackClust
 // detach removes the router's interfaces: all of them from our own router, only those on the
 // cluster network from the user's.
 func (s *Service) detach(ctx context.Context, routerID string, usersRouter bool, status *infrav1.OpenStackClusterStatus) error {
-	opts := ports.ListOpts{DeviceID: routerID, DeviceOwner: routerInterfaceOwner}
+	networkID := ""
 	if usersRouter {
 		if status.Network == nil {
 			return nil
 		}
-		opts.NetworkID = status.Network.ID
+		networkID = status.Network.ID
 	}
-	found, err := s.Net.ListPorts(ctx, opts)
+	found, err := s.routerInterfaces(ctx, routerID, networkID)
 	if err != nil {
 		return fmt.Errorf("listing the interfaces of router %s: %w", routerID, err)
 	}

@@ -3,6 +3,7 @@ package networking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
@@ -53,12 +54,17 @@ func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 	return nil, fmt.Errorf("%d %ss share the name this cluster uses (%s): delete the ones that are not in use", len(found), kind, strings.Join(ids, ", "))
 }
 
-// tag sets the cluster's tags on a resource unless it already carries the ownership tag.
+// tag sets the cluster's tags on a resource unless it already carries the ownership tag. Tags
+// the resource already has are kept: an adopted resource may be the user's (their own floating IP).
 func (s *Service) tag(ctx context.Context, collection, id string, have []string) error {
 	if cloud.HasTag(have, s.Owner) {
 		return nil
 	}
-	if _, err := s.Net.ReplaceTags(ctx, collection, id, s.Tags); err != nil {
+	tags := s.Tags
+	if len(have) > 0 {
+		tags = cloud.Tags(append(slices.Clone(have), s.Tags...), s.Owner)
+	}
+	if _, err := s.Net.ReplaceTags(ctx, collection, id, tags); err != nil {
 		return fmt.Errorf("tagging %s %s: %w", collection, id, err)
 	}
 	return nil
