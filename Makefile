@@ -104,3 +104,9 @@ clean:
 .PHONY: help
 help:
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+.PHONY: e2e
+e2e: $(CLUSTERCTL) ## End-to-end suite: Cluster API's controllers and ours against the OpenStack simulator (test/e2e).
+	go vet ./test/e2e/...
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)" CLUSTERCTL="$(CLUSTERCTL)"; \
+	go test -vet=off -count=1 -timeout 15m $(E2E_ARGS) ./test/e2e/...

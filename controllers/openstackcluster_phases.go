@@ -98,9 +98,15 @@ func (s *clusterScope) networking() *networking.Service {
 func (s *clusterScope) loadBalancer() *loadbalancer.Service {
 	return &loadbalancer.Service{
 		LB: s.cloud.LoadBalancer, Net: s.networking(), Name: apiServerName(s.osc),
-		Tags:  cloud.Tags(s.osc.Spec.Tags, cloud.ClusterTag(s.osc.Namespace, s.osc.Name)),
-		Event: func(reason, msg string) { s.event("Warning", reason, msg) },
-		Save:  s.patch,
+		Tags: cloud.Tags(s.osc.Spec.Tags, cloud.ClusterTag(s.osc.Namespace, s.osc.Name)),
+		Event: func(reason, msg string) {
+			typ := "Warning" // a provider or flavor that does not exist
+			if reason == "Created" {
+				typ = "Normal"
+			}
+			s.event(typ, reason, msg)
+		},
+		Save: s.patch,
 	}
 }
 
