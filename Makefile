@@ -89,9 +89,9 @@ test: vet $(KUSTOMIZE) $(CLUSTERCTL) ## Run every test (builds the test API serv
 ##@ Run
 
 .PHONY: demo
-demo: build ## Start a local API server with our CRDs and webhooks, run the manager against it, show what it serves.
+demo: ## The whole job with no cloud: Cluster API + this provider + the OpenStack simulator; create, scale, delete a cluster.
 	export KUBEBUILDER_ASSETS="$$(WITH_KUBECTL=1 hack/build-envtest-assets.sh)"; \
-	go run ./test/cmd/demo --manager $(MANAGER) $(DEMO_ARGS)
+	go run ./test/cmd/demo $(DEMO_ARGS)
 
 .PHONY: simulator
 simulator: ## Serve the OpenStack simulator on 127.0.0.1:5000 and write its clouds.yaml into .cache/simulator.

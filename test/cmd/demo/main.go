@@ -1,234 +1,263 @@
-// Command demo runs the provider on this machine with no cloud: it starts a local kube-apiserver
-// and etcd with the provider's CRDs and webhook configurations, runs the manager binary against
-// it, shows what is installed, and applies the sample manifests through the manager's webhooks.
+// Command demo runs the provider's whole job on this machine with no cloud: a local
+// kube-apiserver and etcd, Cluster API's own controllers, this provider's controllers and the
+// OpenStack simulator. It creates a cluster (network, router, security groups, an Octavia load
+// balancer, a control-plane machine and a MachineDeployment of workers), scales the workers up
+// and down, deletes the cluster, and prints the OpenStack API calls made and the resources left.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"github.com/go-logr/logr"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
+	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
+	"github.com/capo-ng/cluster-api-provider-openstack/test/e2e/framework"
 	"github.com/capo-ng/cluster-api-provider-openstack/test/testenv"
 )
 
+const (
+	ns      = "demo"
+	cluster = "demo"
+)
+
 func main() {
-	manager := flag.String("manager", "bin/manager", "path of the manager binary")
-	keep := flag.Bool("keep", false, "keep the API server and manager running until interrupted, and print a kubeconfig")
+	keep := flag.Bool("keep", false, "keep everything running after the cluster is ready, and print a kubeconfig and a clouds.yaml")
 	flag.Parse()
-	if err := run(*manager, *keep); err != nil {
-		fmt.Fprintln(os.Stderr, "demo failed:", err)
+	if err := run(*keep); err != nil {
+		fmt.Fprintln(os.Stderr, "\ndemo failed:", err)
 		os.Exit(1)
 	}
 }
 
-func run(managerPath string, keep bool) error {
+func run(keep bool) error {
 	if err := testenv.CheckAssets(); err != nil {
 		return err
 	}
-	env := testenv.NewEnvironment(testenv.NewScheme())
-	step("starting a local kube-apiserver and etcd")
-	cfg, err := env.Start()
+	ctx := context.Background()
+	start := time.Now()
+	step("starting kube-apiserver, etcd, Cluster API's controllers, this provider and the OpenStack simulator")
+	f, err := framework.Start(ctx, framework.Options{Logger: logr.Discard()})
 	if err != nil {
-		return fmt.Errorf("the local API server did not start: %w", err)
+		return fmt.Errorf("the local management plane did not start: %w", err)
 	}
-	defer func() { _ = env.Stop() }()
-	c, err := client.New(cfg, client.Options{Scheme: env.Scheme})
-	if err != nil {
-		return err
-	}
-	kubeconfig, err := writeKubeconfig(env)
-	if err != nil {
-		return err
-	}
+	defer func() { _ = f.Stop() }()
+	c := f.Client
 
-	step("starting the manager: " + managerPath)
-	stop, err := startManager(managerPath, kubeconfig, env.WebhookInstallOptions)
-	if err != nil {
+	step("creating cluster %q: managed network, Octavia load balancer, 1 control-plane machine, 2 workers", cluster)
+	if err := createCluster(ctx, f); err != nil {
 		return err
 	}
-	defer stop()
-
-	step("installed CRDs")
-	if err := printCRDs(c); err != nil {
-		return err
-	}
-	step("applying the sample manifests through the manager's admission webhooks")
-	if err := applySamples(c); err != nil {
+	if err := waitFor(ctx, c, f, "cluster provisioned and 3 machines running", 3*time.Minute, func(ms []clusterv1.Machine, osc *infrav1.OpenStackCluster) bool {
+		return ready(osc) && countRunning(ms) == 3
+	}); err != nil {
 		return err
 	}
 	if keep {
-		kubectl := filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl")
-		fmt.Printf("\nEverything keeps running. Explore with:\n  export KUBECONFIG=%s\n  %s get osc,osm,osmt,osct -A\nPress Ctrl-C to stop.\n", kubeconfig, kubectl)
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		<-sig
+		return explore(f)
 	}
-	step("done: stopping the manager and the API server")
-	return nil
-}
-
-func step(s string) { fmt.Printf("\n==> %s\n", s) }
-
-func writeKubeconfig(env *envtest.Environment) (string, error) {
-	user, err := env.AddUser(envtest.User{Name: "demo-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return "", err
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(os.TempDir(), "capo-demo.kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
-}
-
-// startManager runs the manager binary with its webhook server where the installed webhook
-// configurations point, and waits until it reports ready.
-func startManager(path, kubeconfig string, wh envtest.WebhookInstallOptions) (func(), error) {
-	probe, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(path,
-		"--kubeconfig="+kubeconfig,
-		"--webhook-port="+strconv.Itoa(wh.LocalServingPort),
-		"--webhook-cert-dir="+wh.LocalServingCertDir,
-		"--metrics-bind-address=0",
-		"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(probe),
-		"--v=1")
-	logFile, err := os.Create(filepath.Join(os.TempDir(), "capo-demo-manager.log"))
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("the manager binary did not start (build it with `make build`): %w", err)
-	}
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		_ = logFile.Close()
-	}
-	readyz := fmt.Sprintf("http://127.0.0.1:%d/readyz", probe)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(readyz) //nolint:gosec // local probe address built above
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				fmt.Printf("manager ready (%s); log: %s\n", readyz, logFile.Name())
-				return stop, nil
-			}
+	for _, n := range []int32{5, 1} {
+		step("scaling the workers to %d through the MachineDeployment's scale subresource", n)
+		sc := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
+		md := &clusterv1.MachineDeployment{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns}}
+		if err := c.SubResource("scale").Update(ctx, md, client.WithSubResourceBody(sc)); err != nil {
+			return fmt.Errorf("scaling: %w", err)
 		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("the manager did not become ready within 60s; see %s", logFile.Name())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func printCRDs(c client.Client) error {
-	list := &apiextensionsv1.CustomResourceDefinitionList{}
-	if err := c.List(context.Background(), list); err != nil {
-		return err
-	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "CRD\tSHORT\tVERSIONS\tCONTRACT")
-	for _, crd := range list.Items {
-		var versions []string
-		for _, v := range crd.Spec.Versions {
-			versions = append(versions, v.Name)
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", crd.Name, strings.Join(crd.Spec.Names.ShortNames, ","),
-			strings.Join(versions, ","), crd.Labels["cluster.x-k8s.io/v1beta2"])
-	}
-	return w.Flush()
-}
-
-// applySamples creates every manifest of test/manifests, then one invalid object, and shows
-// the webhook's answer.
-func applySamples(c client.Client) error {
-	dir := filepath.Join(testenv.RepoRoot(), "test", "manifests")
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return err
-	}
-	sort.Strings(files)
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "FILE\tKIND\tNAME\tRESULT")
-	var bad *unstructured.Unstructured
-	rejected := 0
-	for _, f := range files {
-		obj, err := readObject(f)
-		if err != nil {
+		want := int(n) + 1
+		if err := waitFor(ctx, c, f, fmt.Sprintf("%d machines running and %d servers", want, want), 3*time.Minute, func(ms []clusterv1.Machine, _ *infrav1.OpenStackCluster) bool {
+			return len(ms) == want && countRunning(ms) == want && len(f.Resources("server", tag())) == want
+		}); err != nil {
 			return err
 		}
-		obj.SetNamespace("default")
-		result := "created"
-		if err := c.Create(context.Background(), obj, client.FieldValidation("Strict")); err != nil {
-			result = "REJECTED: " + err.Error()
-			rejected++
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", filepath.Base(f), obj.GetKind(), obj.GetName(), result)
-		if obj.GetKind() == "OpenStackMachine" {
-			bad = obj
-		}
 	}
-	if err := w.Flush(); err != nil {
+	step("deleting the cluster")
+	if err := c.Delete(ctx, &clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: cluster, Namespace: ns}}); err != nil {
 		return err
 	}
-	if rejected > 0 {
-		return fmt.Errorf("%d sample manifests were rejected; the table above says why", rejected)
-	}
-	if bad == nil {
-		return errors.New("no OpenStackMachine sample to change")
-	}
-	fmt.Println("\nchanging the flavor of a machine (immutable) is refused by the webhook:")
-	if err := unstructured.SetNestedField(bad.Object, "m1.xlarge", "spec", "flavor", "filter", "name"); err != nil {
+	if err := waitFor(ctx, c, f, "everything deleted", 3*time.Minute, func(ms []clusterv1.Machine, osc *infrav1.OpenStackCluster) bool {
+		return osc == nil && len(ms) == 0
+	}); err != nil {
 		return err
 	}
-	err = c.Update(context.Background(), bad)
-	if err == nil {
-		return errors.New("the webhook accepted an immutable change")
+	report(f)
+	fmt.Printf("\ndone in %s\n", time.Since(start).Round(time.Second))
+	if leaks := f.Sim.Leaks(tag()); len(leaks) > 0 {
+		return fmt.Errorf("%d OpenStack resources were left behind: %+v", len(leaks), leaks)
 	}
-	fmt.Println("  " + err.Error())
 	return nil
 }
 
-func readObject(path string) (*unstructured.Unstructured, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+func tag() string { return cloud.ClusterTag(ns, cluster) }
+
+func step(format string, args ...any) { fmt.Printf("\n==> "+format+"\n", args...) }
+
+func createCluster(ctx context.Context, f *framework.Framework) error {
+	labels := map[string]string{clusterv1.ClusterNameLabel: cluster}
+	machine := func(name string) infrav1.OpenStackMachineSpec {
+		return infrav1.OpenStackMachineSpec{
+			Flavor: infrav1.FlavorParam{Filter: &infrav1.FlavorFilter{Name: ptr.To(name)}},
+			Image:  infrav1.ImageParam{Filter: &infrav1.ImageFilter{Name: ptr.To(framework.Image)}},
+		}
 	}
-	obj := &unstructured.Unstructured{}
-	return obj, yaml.Unmarshal(data, &obj.Object)
+	data := map[string][]byte{"value": []byte("#cloud-config\nruncmd: [echo hello]\n"), "format": []byte("cloud-config")}
+	objs := []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "cloud-config", Namespace: ns}, Data: map[string][]byte{"clouds.yaml": f.CloudsYAML()}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "bootstrap", Namespace: ns, Labels: labels}, Type: clusterv1.ClusterSecretType, Data: data},
+		&clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: cluster, Namespace: ns, Labels: labels}, Spec: clusterv1.ClusterSpec{
+			ClusterNetwork:    clusterv1.ClusterNetwork{Pods: clusterv1.NetworkRanges{CIDRBlocks: []string{"192.168.0.0/16"}}},
+			InfrastructureRef: clusterv1.ContractVersionedObjectReference{APIGroup: infrav1.GroupVersion.Group, Kind: "OpenStackCluster", Name: cluster},
+		}},
+		&infrav1.OpenStackCluster{ObjectMeta: metav1.ObjectMeta{Name: cluster, Namespace: ns, Labels: labels}, Spec: infrav1.OpenStackClusterSpec{
+			IdentityRef:           infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: framework.CloudName},
+			ManagedSubnets:        []infrav1.SubnetSpec{{CIDR: "10.6.0.0/24"}},
+			APIServer:             &infrav1.APIServer{ManagedLoadBalancer: &infrav1.APIServerLoadBalancer{Enabled: ptr.To(true)}},
+			ManagedSecurityGroups: &infrav1.ManagedSecurityGroups{AllowAllInClusterTraffic: true},
+		}},
+		&infrav1.OpenStackMachine{ObjectMeta: metav1.ObjectMeta{Name: "cp-0", Namespace: ns,
+			Labels: map[string]string{clusterv1.ClusterNameLabel: cluster, clusterv1.MachineControlPlaneLabel: ""}},
+			Spec: machine(framework.ControlPlaneFlavor)},
+		&clusterv1.Machine{ObjectMeta: metav1.ObjectMeta{Name: "cp-0", Namespace: ns,
+			Labels: map[string]string{clusterv1.ClusterNameLabel: cluster, clusterv1.MachineControlPlaneLabel: ""}},
+			Spec: clusterv1.MachineSpec{ClusterName: cluster, Version: "v1.36.3", Bootstrap: clusterv1.Bootstrap{DataSecretName: ptr.To("bootstrap")},
+				InfrastructureRef: clusterv1.ContractVersionedObjectReference{APIGroup: infrav1.GroupVersion.Group, Kind: "OpenStackMachine", Name: "cp-0"}}},
+		&infrav1.OpenStackMachineTemplate{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns},
+			Spec: infrav1.OpenStackMachineTemplateSpec{Template: infrav1.OpenStackMachineTemplateResource{Spec: machine(framework.NodeFlavor)}}},
+		&clusterv1.MachineDeployment{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns}, Spec: clusterv1.MachineDeploymentSpec{
+			ClusterName: cluster, Replicas: ptr.To[int32](2),
+			Template: clusterv1.MachineTemplateSpec{Spec: clusterv1.MachineSpec{ClusterName: cluster, Version: "v1.36.3",
+				Bootstrap:         clusterv1.Bootstrap{DataSecretName: ptr.To("bootstrap")},
+				InfrastructureRef: clusterv1.ContractVersionedObjectReference{APIGroup: infrav1.GroupVersion.Group, Kind: "OpenStackMachineTemplate", Name: "md-0"}}},
+		}},
+	}
+	for _, o := range objs {
+		if err := f.Client.Create(ctx, o); err != nil {
+			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
+		}
+	}
+	return nil
 }
+
+// waitFor prints a progress table every two seconds until done says so.
+func waitFor(ctx context.Context, c client.Client, f *framework.Framework, what string, timeout time.Duration,
+	done func([]clusterv1.Machine, *infrav1.OpenStackCluster) bool,
+) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ms := &clusterv1.MachineList{}
+		if err := c.List(ctx, ms, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		osc := &infrav1.OpenStackCluster{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: cluster}, osc); err != nil {
+			osc = nil
+		}
+		table(ms.Items, osc, f)
+		if done(ms.Items, osc) {
+			fmt.Printf("    %s\n", what)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %s waiting for %s (the table above shows where it stopped)", timeout, what)
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+func table(ms []clusterv1.Machine, osc *infrav1.OpenStackCluster, f *framework.Framework) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "  %s\tOBJECT\tPHASE/READY\tDETAIL\n", time.Now().Format("15:04:05"))
+	if osc != nil {
+		r := meta.FindStatusCondition(osc.Status.Conditions, infrav1.ReadyCondition)
+		state, endpoint := "-", ""
+		if r != nil {
+			state = string(r.Status) + " " + r.Reason
+		}
+		if ep := osc.Spec.ControlPlaneEndpoint; ep != nil {
+			endpoint = fmt.Sprintf("endpoint %s:%d", ep.Host, ep.Port)
+		}
+		fmt.Fprintf(w, "\tOpenStackCluster/%s\t%s\t%s\n", osc.Name, state, endpoint)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
+	for _, m := range ms {
+		fmt.Fprintf(w, "\tMachine/%s\t%s\t%s\n", m.Name, m.Status.Phase, m.Spec.ProviderID)
+	}
+	fmt.Fprintf(w, "\tOpenStack\t\t%d servers, %d ports, %d load balancers\n",
+		len(f.Resources("server", tag())), len(f.Resources("port", tag())), len(f.Resources("loadbalancer", tag())))
+	_ = w.Flush()
+}
+
+func countRunning(ms []clusterv1.Machine) int {
+	n := 0
+	for _, m := range ms {
+		if m.Status.Phase == string(clusterv1.MachinePhaseRunning) || m.Status.Phase == string(clusterv1.MachinePhaseProvisioned) {
+			n++
+		}
+	}
+	return n
+}
+
+func ready(osc *infrav1.OpenStackCluster) bool {
+	return osc != nil && meta.IsStatusConditionTrue(osc.Status.Conditions, infrav1.ReadyCondition)
+}
+
+// report prints the OpenStack API calls by service and operation, and what is left.
+func report(f *framework.Framework) {
+	step("OpenStack API calls made")
+	counts := f.Sim.Counts()
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %s\t%d\n", k, counts[k])
+	}
+	fmt.Fprintf(w, "  total\t%d (%d writes)\n", counts.Total(), counts.Writes())
+	_ = w.Flush()
+	fmt.Printf("\n%d leaked resources\n", len(f.Sim.Leaks(tag())))
+}
+
+// explore keeps everything running for the user.
+func explore(f *framework.Framework) error {
+	dir, err := os.MkdirTemp("", "capo-demo-")
+	if err != nil {
+		return err
+	}
+	kubeconfig, clouds := filepath.Join(dir, "kubeconfig"), filepath.Join(dir, "clouds.yaml")
+	kc, err := f.Kubeconfig()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(clouds, f.CloudsYAML(), 0o600); err != nil {
+		return err
+	}
+	fmt.Printf("\nEverything keeps running. Explore with:\n  export KUBECONFIG=%s\n  %s get clusters,machines,osc,osm -A\n"+
+		"  OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=%s openstack server list\nPress Ctrl-C to stop.\n",
+		kubeconfig, filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl"), clouds, framework.CloudName)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return nil
+}
+
