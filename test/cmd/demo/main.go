@@ -260,4 +260,3 @@ func explore(f *framework.Framework) error {
 	<-sig
 	return nil
 }
-
