@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -86,7 +87,7 @@ func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Req
 			summarizeReady(osc, clusterConditions...)
 		}
 		if err := s.patch(ctx); err != nil && !apierrors.IsNotFound(err) {
-			retErr = kerrorsJoin(retErr, err)
+			retErr = errors.Join(retErr, err)
 		}
 	}()
 

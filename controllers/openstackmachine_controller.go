@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/go-logr/logr"
@@ -117,7 +118,7 @@ func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Req
 			summarizeReady(osm, machineConditions...)
 		}
 		if err := s.patch(ctx); err != nil && !apierrors.IsNotFound(err) {
-			retErr = kerrorsJoin(retErr, err)
+			retErr = errors.Join(retErr, err)
 		}
 	}()
 	if !osm.DeletionTimestamp.IsZero() {

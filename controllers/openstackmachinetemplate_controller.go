@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
@@ -50,7 +51,7 @@ func (r *OpenStackMachineTemplateReconciler) Reconcile(ctx context.Context, req 
 	}
 	defer func() {
 		err := patcher.Patch(ctx, t, patch.WithOwnedConditions{Conditions: []string{infrav1.CapacityReadyCondition}})
-		retErr = kerrorsJoin(retErr, client.IgnoreNotFound(err))
+		retErr = errors.Join(retErr, client.IgnoreNotFound(err))
 	}()
 	ref, err := r.identity(ctx, t)
 	if err != nil {
