@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"k8s.io/utils/ptr"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
@@ -13,8 +14,8 @@ import (
 )
 
 // bastionName names the bastion server and is the key of its floating IP.
-func bastionName(osc *infrav1.OpenStackCluster) string {
-	return cloud.ClusterResourceName(osc.Namespace, osc.Name) + "-bastion"
+func bastionName(cluster *clusterv1.Cluster) string {
+	return cloud.ClusterResourceName(cluster.Namespace, cluster.Name) + "-bastion"
 }
 
 // bastionMachine describes the bastion to the machine service. Its status lives in the
@@ -24,8 +25,8 @@ func (s *clusterScope) bastionMachine(b *infrav1.Bastion, st *infrav1.OpenStackM
 		Compute: s.cloud.Compute, Network: s.cloud.Network, Image: s.cloud.Image, Volume: s.cloud.Volume, Region: s.cloud.Region,
 	}
 	m := &compute.Machine{
-		Name: bastionName(s.osc), Spec: b.Spec, Status: st,
-		Owner: cloud.ClusterTag(s.osc.Namespace, s.osc.Name), ClusterTags: s.osc.Spec.Tags,
+		Name: bastionName(s.cluster), Spec: b.Spec, Status: st,
+		Owner: clusterTag(s.cluster), ClusterTags: s.osc.Spec.Tags,
 		FailureDomain: ptr.Deref(b.AvailabilityZone, ""),
 		Save: func(ctx context.Context) error {
 			s.storeBastion(st)
@@ -63,7 +64,7 @@ func (s *clusterScope) storeBastion(st *infrav1.OpenStackMachineStatus) {
 		b = &infrav1.BastionStatus{}
 		s.osc.Status.Bastion = b
 	}
-	b.Name, b.Resolved, b.Resources = bastionName(s.osc), st.Resolved, st.Resources
+	b.Name, b.Resolved, b.Resources = bastionName(s.cluster), st.Resolved, st.Resources
 	b.ID = ptr.Deref(st.InstanceID, "")
 	b.State = ptr.Deref(st.InstanceState, "")
 	if s.osc.Spec.Bastion != nil && s.osc.Spec.Bastion.Spec != nil {
@@ -97,7 +98,7 @@ func (s *clusterScope) reconcileBastion(ctx context.Context) (time.Duration, err
 		return 0, nil
 	}
 	net := s.networking()
-	fip, err := net.EnsureFloatingIP(ctx, ext.ID, bastionName(s.osc), ptr.Deref(s.osc.Spec.Bastion.FloatingIP, ""))
+	fip, err := net.EnsureFloatingIP(ctx, ext.ID, bastionName(s.cluster), ptr.Deref(s.osc.Spec.Bastion.FloatingIP, ""))
 	if err != nil {
 		return 0, err
 	}
@@ -127,7 +128,7 @@ func (s *clusterScope) deleteBastion(ctx context.Context) (time.Duration, error)
 		s.storeBastion(st)
 		return res.RequeueAfter, err
 	}
-	if err := s.networking().DeleteFloatingIPs(ctx, bastionName(s.osc), ptr.Deref(b.FloatingIP, "")); err != nil {
+	if err := s.networking().DeleteFloatingIPs(ctx, bastionName(s.cluster), ptr.Deref(b.FloatingIP, "")); err != nil {
 		return 0, err
 	}
 	s.osc.Status.Bastion = nil

@@ -77,28 +77,36 @@ func markWaiting(obj conditionsObject, rest []phase, blocker string) {
 	}
 }
 
+// clusterTag marks every OpenStack resource made for a cluster. It and the resources' names
+// come from the Cluster, not the OpenStackCluster: a ClusterClass names the OpenStackCluster
+// with a random suffix, and users, the cloud controller manager and other tools know the
+// Cluster's name.
+func clusterTag(cluster *clusterv1.Cluster) string {
+	return cloud.ClusterTag(cluster.Namespace, cluster.Name)
+}
+
 // networkingFor is the Neutron service of a cluster; save may be nil.
-func networkingFor(osc *infrav1.OpenStackCluster, c *scope.Scope, save func(context.Context) error) *networking.Service {
-	owner := cloud.ClusterTag(osc.Namespace, osc.Name)
+func networkingFor(cluster *clusterv1.Cluster, osc *infrav1.OpenStackCluster, c *scope.Scope, save func(context.Context) error) *networking.Service {
+	owner := clusterTag(cluster)
 	return &networking.Service{
-		Net: c.Network, Name: cloud.ClusterResourceName(osc.Namespace, osc.Name), Owner: owner,
+		Net: c.Network, Name: cloud.ClusterResourceName(cluster.Namespace, cluster.Name), Owner: owner,
 		Tags: cloud.Tags(osc.Spec.Tags, owner), Save: save,
 	}
 }
 
 // apiServerName names the API load balancer and is the key of the API floating IP.
-func apiServerName(osc *infrav1.OpenStackCluster) string {
-	return cloud.ClusterResourceName(osc.Namespace, osc.Name) + "-kubeapi"
+func apiServerName(cluster *clusterv1.Cluster) string {
+	return cloud.ClusterResourceName(cluster.Namespace, cluster.Name) + "-kubeapi"
 }
 
 func (s *clusterScope) networking() *networking.Service {
-	return networkingFor(s.osc, s.cloud, s.patch)
+	return networkingFor(s.cluster, s.osc, s.cloud, s.patch)
 }
 
 func (s *clusterScope) loadBalancer() *loadbalancer.Service {
 	return &loadbalancer.Service{
-		LB: s.cloud.LoadBalancer, Net: s.networking(), Name: apiServerName(s.osc),
-		Tags: cloud.Tags(s.osc.Spec.Tags, cloud.ClusterTag(s.osc.Namespace, s.osc.Name)),
+		LB: s.cloud.LoadBalancer, Net: s.networking(), Name: apiServerName(s.cluster),
+		Tags: cloud.Tags(s.osc.Spec.Tags, clusterTag(s.cluster)),
 		Event: func(reason, msg string) {
 			typ := "Warning" // a provider or flavor that does not exist
 			if reason == "Created" {
@@ -151,7 +159,7 @@ func (s *clusterScope) reconcileAPIEndpoint(ctx context.Context) (time.Duration,
 		host = status.APIServerLoadBalancer.IP
 	case wantFloatingIP(spec, status):
 		// The control-plane machine controller associates it with the first control-plane port.
-		fip, err := s.networking().EnsureFloatingIP(ctx, status.ExternalNetwork.ID, apiServerName(s.osc), ptr.Deref(apiServerFloatingIP(spec), ""))
+		fip, err := s.networking().EnsureFloatingIP(ctx, status.ExternalNetwork.ID, apiServerName(s.cluster), ptr.Deref(apiServerFloatingIP(spec), ""))
 		if err != nil {
 			return 0, err
 		}

@@ -116,11 +116,11 @@ func TestClusterBastion(t *testing.T) {
 		return osc.Status.Bastion == nil && c != nil && c.Reason == infrav1.DisabledReason && c.Status == metav1.ConditionTrue, "bastion still there"
 	})
 	for _, r := range sim.Inventory() {
-		if r.Type == "server" && r.Name == bastionName(osc) {
+		if r.Type == "server" && r.Name == bastionName(clusterOf(osc)) {
 			t.Errorf("bastion server left after disabling the bastion: %+v", r)
 		}
 	}
-	fips, err := cloudFor(t, ns).Network.ListFloatingIPs(context.Background(), floatingips.ListOpts{Description: bastionName(osc)})
+	fips, err := cloudFor(t, ns).Network.ListFloatingIPs(context.Background(), floatingips.ListOpts{Description: bastionName(clusterOf(osc))})
 	if err != nil || len(fips) > 0 {
 		t.Errorf("bastion floating IPs left after disabling the bastion: %+v (%v)", fips, err)
 	}

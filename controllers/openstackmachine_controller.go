@@ -22,7 +22,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
-	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud/compute"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/scope"
 )
@@ -179,7 +178,7 @@ func (s *machineScope) service() (*compute.MachineService, *compute.Machine) {
 	}
 	m := &compute.Machine{
 		Name: s.osm.Name, Spec: &s.osm.Spec, Status: &s.osm.Status,
-		Owner: cloud.ClusterTag(s.osc.Namespace, s.osc.Name), ClusterTags: s.osc.Spec.Tags,
+		Owner: clusterTag(s.cluster), ClusterTags: s.osc.Spec.Tags,
 		FailureDomain: s.machine.Spec.FailureDomain,
 		Save:          s.patch,
 	}

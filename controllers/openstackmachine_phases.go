@@ -144,8 +144,8 @@ func (s *machineScope) member(m *compute.Machine) compute.Member {
 // holdAPIFloatingIP associates the cluster's API floating IP with this machine's first port,
 // unless another port holds it already.
 func (s *machineScope) holdAPIFloatingIP(ctx context.Context) error {
-	net := networkingFor(s.osc, s.cloud, nil)
-	fip, err := net.EnsureFloatingIP(ctx, s.osc.Status.ExternalNetwork.ID, apiServerName(s.osc), ptr.Deref(apiServerFloatingIP(&s.osc.Spec), ""))
+	net := networkingFor(s.cluster, s.osc, s.cloud, nil)
+	fip, err := net.EnsureFloatingIP(ctx, s.osc.Status.ExternalNetwork.ID, apiServerName(s.cluster), ptr.Deref(apiServerFloatingIP(&s.osc.Spec), ""))
 	if err != nil {
 		return err
 	}

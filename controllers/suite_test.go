@@ -181,3 +181,8 @@ func eventually(t *testing.T, timeout time.Duration, cond func() (bool, string))
 		t.Fatalf("condition not met within %s: %s", timeout, last)
 	}
 }
+
+// clusterOf is the Cluster that owns osc (newCluster labels it with the Cluster's name).
+func clusterOf(osc *infrav1.OpenStackCluster) *clusterv1.Cluster {
+	return &clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Namespace: osc.Namespace, Name: osc.Labels[clusterv1.ClusterNameLabel]}}
+}

@@ -34,8 +34,12 @@ var templateVariables = map[string]string{
 func TestTemplatesRenderAndApply(t *testing.T) {
 	root := testenv.RepoRoot()
 	files, err := filepath.Glob(filepath.Join(root, "templates", "cluster-template*.yaml"))
-	if err != nil || len(files) < 2 {
+	if err != nil || len(files) < 3 {
 		t.Fatalf("templates: %v %v", files, err)
+	}
+	classes, err := filepath.Glob(filepath.Join(root, "templates", "clusterclass-*.yaml"))
+	if err != nil || len(classes) == 0 {
+		t.Fatalf("cluster classes: %v %v", classes, err)
 	}
 	clusterctl := os.Getenv("CLUSTERCTL")
 	if clusterctl == "" {
@@ -56,19 +60,17 @@ func TestTemplatesRenderAndApply(t *testing.T) {
 					t.Errorf("--list-variables does not list %s:\n%s", v, listed)
 				}
 			}
-			out := run(t, root, vars, clusterctl, "generate", "cluster", name, "--from", f, "-n", ns)
-			objs := decodeAll(t, out)
-			kinds := map[string]int{}
-			for _, o := range objs {
-				kinds[o.GetKind()]++
-				if o.GetNamespace() == "" {
-					o.SetNamespace(ns)
+			want := []string{"Cluster", "OpenStackCluster", "KubeadmControlPlane", "MachineDeployment", "OpenStackMachineTemplate", "KubeadmConfigTemplate", "Secret"}
+			if strings.HasSuffix(f, "-topology.yaml") {
+				// The ClusterClass goes first: clusterctl adds it when rendering from a repository
+				// (TestTopologyFlavorFromRepository); here it is rendered and applied on its own.
+				for _, c := range classes {
+					createAll(t, ns, run(t, root, vars, clusterctl, "generate", "yaml", "--from", c))
 				}
-				if err := env.Client.Create(context.Background(), o, client.FieldValidation("Strict")); err != nil {
-					t.Errorf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
-				}
+				want = []string{"Cluster", "Secret"}
 			}
-			for _, k := range []string{"Cluster", "OpenStackCluster", "KubeadmControlPlane", "MachineDeployment", "OpenStackMachineTemplate", "KubeadmConfigTemplate", "Secret"} {
+			kinds := createAll(t, ns, run(t, root, vars, clusterctl, "generate", "cluster", name, "--from", f, "-n", ns))
+			for _, k := range want {
 				if kinds[k] == 0 {
 					t.Errorf("template renders no %s (kinds: %v)", k, kinds)
 				}
@@ -81,5 +83,78 @@ func TestTemplatesRenderAndApply(t *testing.T) {
 				t.Errorf("the clouds.yaml Secret does not hold the decoded clouds.yaml: %q", secret.Data["clouds.yaml"])
 			}
 		})
+	}
+}
+
+// createAll creates every object of a rendered manifest in ns (unless it names its own) with
+// strict field validation, and counts them by kind.
+func createAll(t *testing.T, ns string, manifest []byte) map[string]int {
+	t.Helper()
+	kinds := map[string]int{}
+	for _, o := range decodeAll(t, manifest) {
+		kinds[o.GetKind()]++
+		if o.GetNamespace() == "" {
+			o.SetNamespace(ns)
+		}
+		if err := env.Client.Create(context.Background(), o, client.FieldValidation("Strict")); err != nil {
+			t.Errorf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+	}
+	return kinds
+}
+
+// TestClusterClassHasNoVariables: the ClusterClass file is applied as is, once per namespace,
+// so clusterctl must find nothing to substitute in it.
+func TestClusterClassHasNoVariables(t *testing.T) {
+	root := testenv.RepoRoot()
+	classes, _ := filepath.Glob(filepath.Join(root, "templates", "clusterclass-*.yaml"))
+	if len(classes) == 0 {
+		t.Fatal("no templates/clusterclass-*.yaml")
+	}
+	for _, c := range classes {
+		data, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "${") {
+			t.Errorf("%s uses clusterctl variables", filepath.Base(c))
+		}
+	}
+}
+
+// TestTopologyFlavorFromRepository renders `--flavor topology` from a clusterctl repository
+// built by `make release-manifests`, as users do: clusterctl must add the ClusterClass and its
+// templates before the Cluster, and everything must apply.
+func TestTopologyFlavorFromRepository(t *testing.T) {
+	root := testenv.RepoRoot()
+	version := "v0.1.0"
+	repo := filepath.Join(t.TempDir(), "infrastructure-openstack", version)
+	run(t, root, nil, "make", "--no-print-directory", "release-manifests", "OUT="+repo, "VERSION="+version)
+	home := t.TempDir()
+	config := filepath.Join(home, "clusterctl.yaml")
+	writeFile(t, config, "providers:\n  - name: openstack\n    type: InfrastructureProvider\n    url: file://"+
+		filepath.Join(repo, "infrastructure-components.yaml")+"\n")
+	clusterctl := os.Getenv("CLUSTERCTL")
+	if clusterctl == "" {
+		clusterctl = filepath.Join(root, "bin", "clusterctl")
+		run(t, root, nil, "make", "--no-print-directory", "bin/clusterctl")
+	}
+	vars := []string{"HOME=" + home, "CLUSTERCTL_DISABLE_VERSIONCHECK=true", "KUBECONFIG=" + filepath.Join(home, "none")}
+	for k, v := range templateVariables {
+		vars = append(vars, k+"="+v)
+	}
+	ns := namespace(t)
+	out := run(t, root, vars, clusterctl, "generate", "cluster", "topo", "--infrastructure", "openstack:"+version,
+		"--flavor", "topology", "-n", ns, "--config", config)
+	objs := decodeAll(t, out)
+	if len(objs) == 0 || objs[0].GetKind() != "ClusterClass" {
+		t.Fatalf("clusterctl did not put the ClusterClass first: %d objects", len(objs))
+	}
+	kinds := createAll(t, ns, out)
+	for k, n := range map[string]int{"ClusterClass": 1, "OpenStackClusterTemplate": 1, "KubeadmControlPlaneTemplate": 1,
+		"OpenStackMachineTemplate": 2, "KubeadmConfigTemplate": 1, "Cluster": 1, "Secret": 1} {
+		if kinds[k] != n {
+			t.Errorf("%d %s, want %d (kinds: %v)", kinds[k], k, n, kinds)
+		}
 	}
 }

@@ -57,7 +57,7 @@ func run(m *testing.M) int {
 	if !parallelSet {
 		_ = flag.Set("test.parallel", strconv.Itoa(parallelScenarios))
 	}
-	opts := framework.Options{Kubeadm: true, OpenStack: openStackOptions}
+	opts := framework.Options{Kubeadm: true, Topology: true, OpenStack: openStackOptions}
 	if os.Getenv("E2E_LOGS") != "" {
 		opts.Logger = zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true))
 	}

@@ -45,6 +45,7 @@ import (
 	controlplanev1 "sigs.k8s.io/cluster-api/api/controlplane/kubeadm/v1beta2"
 	clusterv1beta1 "sigs.k8s.io/cluster-api/api/core/v1beta1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
+	runtimev1 "sigs.k8s.io/cluster-api/api/runtime/v1beta2"
 	"sigs.k8s.io/cluster-api/bootstrap/kubeadm/reconcilers/kubeadmconfig"
 	bootstrapadmission "sigs.k8s.io/cluster-api/bootstrap/kubeadm/webhooks/admission"
 	"sigs.k8s.io/cluster-api/controllers/clustercache"
@@ -92,6 +93,9 @@ type Options struct {
 	// Kubeadm also runs the kubeadm bootstrap (KubeadmConfig) and control-plane
 	// (KubeadmControlPlane) reconcilers and serves their admission webhooks.
 	Kubeadm bool
+	// Topology also runs Cluster API's managed topologies (ClusterClass and the topology
+	// reconcilers, with the ClusterTopology feature gate on). It needs Kubeadm.
+	Topology bool
 	// Latencies of the simulator; zero means Latencies above.
 	Latencies simulator.Latencies
 	// OpenStack are the options of our OpenStack clients; zero fields are the manager's
@@ -146,7 +150,7 @@ func NewScheme() (*kruntime.Scheme, error) {
 		clientgoscheme.AddToScheme, apiextensionsv1.AddToScheme,
 		clusterv1beta1.AddToScheme, clusterv1.AddToScheme,
 		bootstrapv1beta1.AddToScheme, bootstrapv1.AddToScheme,
-		controlplanev1beta1.AddToScheme, controlplanev1.AddToScheme,
+		controlplanev1beta1.AddToScheme, controlplanev1.AddToScheme, runtimev1.AddToScheme,
 		infrav1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
@@ -197,7 +201,15 @@ func Start(ctx context.Context, opts Options) (_ *Framework, retErr error) {
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := webhookConfigurations(capi, opts.Kubeadm)
+	if opts.Topology {
+		if !opts.Kubeadm {
+			return nil, errors.New("managed topologies need the kubeadm providers (Options.Kubeadm)")
+		}
+		if err := enableTopology(); err != nil {
+			return nil, err
+		}
+	}
+	hooks, err := webhookConfigurations(capi, opts.Kubeadm, opts.Topology)
 	if err != nil {
 		return nil, err
 	}
@@ -279,6 +291,11 @@ func (f *Framework) startManager(ctx context.Context, opts Options, paths []stri
 		return err
 	}
 	f.clusterCache = clusterCache
+	if opts.Topology {
+		if err := setupTopology(mctx, mgr, clusterCache); err != nil {
+			return err
+		}
+	}
 	if err := setupProvider(mctx, mgr, opts.OpenStack); err != nil {
 		return err
 	}

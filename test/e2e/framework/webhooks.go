@@ -78,13 +78,17 @@ func contractLabelledCRDs(dirs ...string) ([]*apiextensionsv1.CustomResourceDefi
 // webhookConfigurations reads our webhook manifest and Cluster API's. Every provider names its
 // configurations "mutating-webhook-configuration" and "validating-webhook-configuration", so
 // each gets a prefix (envtest would otherwise overwrite one with the next); Cluster API's keep
-// only the webhooks of the kinds we serve (MachinePool, ClusterClass, IPAM and runtime
-// extensions are not run here, and a configured but unserved webhook rejects every write).
-func webhookConfigurations(capi string, kubeadm bool) (hookSet, error) {
+// only the webhooks of the kinds we serve (MachinePool, IPAM and runtime extensions are not run
+// here, ClusterClass only with Options.Topology, and a configured but unserved webhook rejects
+// every write).
+func webhookConfigurations(capi string, kubeadm, topology bool) (hookSet, error) {
+	core := []string{"clusters", "machines", "machinesets", "machinedeployments", "machinehealthchecks", "machinedrainrules"}
+	if topology {
+		core = append(core, "clusterclasses")
+	}
 	sources := []hookSource{
 		{prefix: "capo", file: filepath.Join(testenv.RepoRoot(), "config", "webhook", "manifests.yaml")},
-		{prefix: "capi-core", file: filepath.Join(capi, "core", "config", "webhook", "manifests.yaml"),
-			resources: []string{"clusters", "machines", "machinesets", "machinedeployments", "machinehealthchecks", "machinedrainrules"}},
+		{prefix: "capi-core", file: filepath.Join(capi, "core", "config", "webhook", "manifests.yaml"), resources: core},
 	}
 	if kubeadm {
 		sources = append(sources,
