@@ -1,8 +1,10 @@
 // Command demo runs the provider's whole job on this machine with no cloud: a local
 // kube-apiserver and etcd, Cluster API's own controllers, this provider's controllers and the
-// OpenStack simulator. It creates a cluster (network, router, security groups, an Octavia load
-// balancer, a control-plane machine and a MachineDeployment of workers), scales the workers up
-// and down, deletes the cluster, and prints the OpenStack API calls made and the resources left.
+// OpenStack simulator. It renders templates/cluster-template.yaml with the real clusterctl
+// (network, router, security groups, an Octavia load balancer, a control-plane machine and a
+// MachineDeployment of workers; see render for the kubeadm parts), applies it, plays the
+// kubelets, scales the workers up and down, deletes the cluster, and prints the OpenStack API
+// calls made and the resources left.
 package main
 
 import (
@@ -22,7 +24,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -35,6 +36,8 @@ import (
 const (
 	ns      = "demo"
 	cluster = "demo"
+	// workers is the template's MachineDeployment.
+	workers = cluster + "-md-0"
 )
 
 func main() {
@@ -61,9 +64,11 @@ func run(keep bool) error {
 	c := f.Client
 
 	step("creating cluster %q: managed network, Octavia load balancer, 1 control-plane machine, 2 workers", cluster)
-	if err := createCluster(ctx, f); err != nil {
+	kubelets, err := createCluster(ctx, f)
+	if err != nil {
 		return err
 	}
+	defer func() { _ = kubelets.Stop(ctx) }()
 	if err := waitFor(ctx, c, f, "cluster provisioned and 3 machines running", 3*time.Minute, func(ms []clusterv1.Machine, osc *infrav1.OpenStackCluster) bool {
 		return ready(osc) && countRunning(ms) == 3
 	}); err != nil {
@@ -74,8 +79,8 @@ func run(keep bool) error {
 	}
 	for _, n := range []int32{5, 1} {
 		step("scaling the workers to %d through the MachineDeployment's scale subresource", n)
-		sc := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
-		md := &clusterv1.MachineDeployment{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns}}
+		sc := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: workers, Namespace: ns}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
+		md := &clusterv1.MachineDeployment{ObjectMeta: metav1.ObjectMeta{Name: workers, Namespace: ns}}
 		if err := c.SubResource("scale").Update(ctx, md, client.WithSubResourceBody(sc)); err != nil {
 			return fmt.Errorf("scaling: %w", err)
 		}
@@ -107,51 +112,27 @@ func tag() string { return cloud.ClusterTag(ns, cluster) }
 
 func step(format string, args ...any) { fmt.Printf("\n==> "+format+"\n", args...) }
 
-func createCluster(ctx context.Context, f *framework.Framework) error {
-	labels := map[string]string{clusterv1.ClusterNameLabel: cluster}
-	machine := func(name string) infrav1.OpenStackMachineSpec {
-		return infrav1.OpenStackMachineSpec{
-			Flavor: infrav1.FlavorParam{Filter: &infrav1.FlavorFilter{Name: ptr.To(name)}},
-			Image:  infrav1.ImageParam{Filter: &infrav1.ImageFilter{Name: ptr.To(framework.Image)}},
-		}
+// createCluster applies the rendered template (see render) with the credentials Secret the
+// template makes from the simulator's clouds.yaml, and plays the kubelets: a Ready Node per
+// server, in the local API server, which Cluster API reads as the workload cluster.
+func createCluster(ctx context.Context, f *framework.Framework) (*framework.Kubelets, error) {
+	if err := f.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		return nil, err
 	}
-	data := map[string][]byte{"value": []byte("#cloud-config\nruncmd: [echo hello]\n"), "format": []byte("cloud-config")}
-	objs := []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "cloud-config", Namespace: ns}, Data: map[string][]byte{"clouds.yaml": f.CloudsYAML()}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "bootstrap", Namespace: ns, Labels: labels}, Type: clusterv1.ClusterSecretType, Data: data},
-		&clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: cluster, Namespace: ns, Labels: labels}, Spec: clusterv1.ClusterSpec{
-			ClusterNetwork:    clusterv1.ClusterNetwork{Pods: clusterv1.NetworkRanges{CIDRBlocks: []string{"192.168.0.0/16"}}},
-			InfrastructureRef: clusterv1.ContractVersionedObjectReference{APIGroup: infrav1.GroupVersion.Group, Kind: "OpenStackCluster", Name: cluster},
-		}},
-		&infrav1.OpenStackCluster{ObjectMeta: metav1.ObjectMeta{Name: cluster, Namespace: ns, Labels: labels}, Spec: infrav1.OpenStackClusterSpec{
-			IdentityRef:           infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: framework.CloudName},
-			ManagedSubnets:        []infrav1.SubnetSpec{{CIDR: "10.6.0.0/24"}},
-			APIServer:             &infrav1.APIServer{ManagedLoadBalancer: &infrav1.APIServerLoadBalancer{Enabled: ptr.To(true)}},
-			ManagedSecurityGroups: &infrav1.ManagedSecurityGroups{AllowAllInClusterTraffic: true},
-		}},
-		&infrav1.OpenStackMachine{ObjectMeta: metav1.ObjectMeta{Name: "cp-0", Namespace: ns,
-			Labels: map[string]string{clusterv1.ClusterNameLabel: cluster, clusterv1.MachineControlPlaneLabel: ""}},
-			Spec: machine(framework.ControlPlaneFlavor)},
-		&clusterv1.Machine{ObjectMeta: metav1.ObjectMeta{Name: "cp-0", Namespace: ns,
-			Labels: map[string]string{clusterv1.ClusterNameLabel: cluster, clusterv1.MachineControlPlaneLabel: ""}},
-			Spec: clusterv1.MachineSpec{ClusterName: cluster, Version: "v1.36.3", Bootstrap: clusterv1.Bootstrap{DataSecretName: ptr.To("bootstrap")},
-				InfrastructureRef: clusterv1.ContractVersionedObjectReference{APIGroup: infrav1.GroupVersion.Group, Kind: "OpenStackMachine", Name: "cp-0"}}},
-		&infrav1.OpenStackMachineTemplate{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns},
-			Spec: infrav1.OpenStackMachineTemplateSpec{Template: infrav1.OpenStackMachineTemplateResource{Spec: machine(framework.NodeFlavor)}}},
-		&clusterv1.MachineDeployment{ObjectMeta: metav1.ObjectMeta{Name: "md-0", Namespace: ns}, Spec: clusterv1.MachineDeploymentSpec{
-			ClusterName: cluster, Replicas: ptr.To[int32](2),
-			Template: clusterv1.MachineTemplateSpec{Spec: clusterv1.MachineSpec{ClusterName: cluster, Version: "v1.36.3",
-				Bootstrap:         clusterv1.Bootstrap{DataSecretName: ptr.To("bootstrap")},
-				InfrastructureRef: clusterv1.ContractVersionedObjectReference{APIGroup: infrav1.GroupVersion.Group, Kind: "OpenStackMachineTemplate", Name: "md-0"}}},
-		}},
+	objs, err := render(ctx, f, 2)
+	if err != nil {
+		return nil, fmt.Errorf("rendering templates/cluster-template.yaml with clusterctl: %w", err)
 	}
+	fmt.Printf("    clusterctl generate cluster %s --from templates/cluster-template.yaml -n %s: %d objects\n", cluster, ns, len(objs))
 	for _, o := range objs {
-		if err := f.Client.Create(ctx, o); err != nil {
-			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
+		if err := f.Client.Create(ctx, o, client.FieldValidation("Strict")); err != nil {
+			return nil, fmt.Errorf("creating %s %s: %w", o.GetKind(), o.GetName(), err)
 		}
 	}
-	return nil
+	if err := f.WriteWorkloadKubeconfig(ctx, ns, cluster); err != nil {
+		return nil, err
+	}
+	return f.StartKubelets(ctx, ns, cluster), nil
 }
 
 // waitFor prints a progress table every two seconds until done says so.
@@ -206,7 +187,7 @@ func table(ms []clusterv1.Machine, osc *infrav1.OpenStackCluster, f *framework.F
 func countRunning(ms []clusterv1.Machine) int {
 	n := 0
 	for _, m := range ms {
-		if m.Status.Phase == string(clusterv1.MachinePhaseRunning) || m.Status.Phase == string(clusterv1.MachinePhaseProvisioned) {
+		if m.Status.Phase == string(clusterv1.MachinePhaseRunning) {
 			n++
 		}
 	}
