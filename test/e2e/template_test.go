@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -147,4 +148,48 @@ func TestDefaultTemplateWithKubeadm(t *testing.T) {
 
 	deleteClusterAndCheck(t, ns, name, tag, 120*time.Second)
 	step("cluster deleted, nothing left in the simulator")
+}
+
+// TestEveryTemplatePassesEveryWebhook renders every templates/cluster-template*.yaml with the
+// real clusterctl and creates the result with server-side dry-run, so that every admission
+// webhook (ours, Cluster API core with managed topologies, kubeadm bootstrap and control
+// plane) and every schema rule judges it without any controller acting on it. The ClusterClass
+// the topology flavor names is created for real first, as clusterctl's output would.
+func TestEveryTemplatePassesEveryWebhook(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ns := newNamespace(t, "templates")
+	class, err := f.RenderTemplate(ctx, framework.TemplatePath("clusterclass-openstack-kubeadm.yaml"), "unused", ns, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range class {
+		if err := f.Client.Create(ctx, o, client.FieldValidation("Strict")); err != nil {
+			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+	}
+	// Cluster API validates topology variables against the ClusterClass once it has reconciled it.
+	eventually(t, 30*time.Second, func() (bool, string) {
+		cc := &clusterv1.ClusterClass{}
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "openstack-kubeadm"}, cc); err != nil {
+			return false, err.Error()
+		}
+		return cc.Status.ObservedGeneration == cc.Generation && apimeta.IsStatusConditionTrue(cc.Status.Conditions, clusterv1.ClusterClassVariablesReadyCondition),
+			fmt.Sprintf("ClusterClass status %+v", cc.Status.Conditions)
+	})
+	files, err := filepath.Glob(framework.TemplatePath("cluster-template*.yaml"))
+	if err != nil || len(files) < 3 {
+		t.Fatalf("templates: %v %v", files, err)
+	}
+	for _, file := range files {
+		objs, err := f.RenderTemplate(ctx, file, "dry", ns, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			if err := f.Client.Create(ctx, o, client.DryRunAll, client.FieldValidation("Strict")); err != nil {
+				t.Errorf("%s: %s %s rejected: %v", filepath.Base(file), o.GetKind(), o.GetName(), err)
+			}
+		}
+	}
 }
