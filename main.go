@@ -55,6 +55,7 @@ type options struct {
 	openstack            clients.Options
 	logOptions           *logsv1.LoggingConfiguration
 	showVersion          bool
+	providerIDWithRegion bool
 	leaderElectionNSName string
 }
 
@@ -84,6 +85,9 @@ func (o *options) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.openstack.RateLimits.WriteQPS, "openstack-write-qps", clients.DefaultWriteQPS, "OpenStack write requests per second, per endpoint and service.")
 	fs.IntVar(&o.openstack.RateLimits.WriteBurst, "openstack-write-burst", clients.DefaultWriteBurst, "Burst of OpenStack write requests.")
 	fs.DurationVar(&o.openstack.RequestTimeout, "openstack-request-timeout", 0, "Bound on one OpenStack call, retries included. 0 means the default.")
+	fs.BoolVar(&o.providerIDWithRegion, "provider-id-with-region", false,
+		"Write machines' provider IDs as openstack://<region>/<id>, as the OpenStack cloud controller manager does with OS_CCM_REGIONAL=true; "+
+			"by default openstack:///<id>, its default. It must match the Nodes' providerID for Cluster API to link Machines to Nodes.")
 	fs.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	o.logOptions = logs.NewOptions()
 	logsv1.AddFlags(o.logOptions, fs)
@@ -180,7 +184,7 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, o *options, caCerts
 	}
 	machines := &controllers.OpenStackMachineReconciler{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackmachine-controller"),
-		Scopes: scopes, WatchFilter: o.watchFilter,
+		Scopes: scopes, WatchFilter: o.watchFilter, ProviderIDWithRegion: o.providerIDWithRegion,
 	}
 	if err := machines.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: o.machineConcurrency}); err != nil {
 		return fmt.Errorf("cannot set up the OpenStackMachine controller: %w", err)

@@ -100,7 +100,9 @@ func apiServerName(cluster *clusterv1.Cluster) string {
 }
 
 func (s *clusterScope) networking() *networking.Service {
-	return networkingFor(s.cluster, s.osc, s.cloud, s.patch)
+	svc := networkingFor(s.cluster, s.osc, s.cloud, s.patch)
+	svc.Event = func(reason, msg string) { s.event("Normal", reason, msg) } // only creations
+	return svc
 }
 
 func (s *clusterScope) loadBalancer() *loadbalancer.Service {
@@ -109,7 +111,7 @@ func (s *clusterScope) loadBalancer() *loadbalancer.Service {
 		Tags: cloud.Tags(s.osc.Spec.Tags, clusterTag(s.cluster)),
 		Event: func(reason, msg string) {
 			typ := "Warning" // a provider or flavor that does not exist
-			if reason == "Created" {
+			if reason == "LoadBalancerCreated" {
 				typ = "Normal"
 			}
 			s.event(typ, reason, msg)

@@ -35,6 +35,10 @@ type OpenStackMachineReconciler struct {
 	Recorder    events.EventRecorder
 	Scopes      scope.ScopeGetter
 	WatchFilter string
+	// ProviderIDWithRegion writes provider IDs as openstack://<region>/<id>, as the OpenStack
+	// cloud controller manager does with OS_CCM_REGIONAL=true; otherwise openstack:///<id>,
+	// its default.
+	ProviderIDWithRegion bool
 }
 
 // SetupWithManager registers the reconciler. It is also woken by its Machine, by its cluster's
@@ -171,10 +175,18 @@ func (s *machineScope) connect(ctx context.Context) error {
 	return err
 }
 
+// providerIDRegion is the region written into the machine's provider ID, if any.
+func (s *machineScope) providerIDRegion() string {
+	if s.reconciler.ProviderIDWithRegion {
+		return s.cloud.Region
+	}
+	return ""
+}
+
 // service builds the machine service and the machine description for this reconcile.
 func (s *machineScope) service() (*compute.MachineService, *compute.Machine) {
 	svc := &compute.MachineService{
-		Compute: s.cloud.Compute, Network: s.cloud.Network, Image: s.cloud.Image, Volume: s.cloud.Volume, Region: s.cloud.Region,
+		Compute: s.cloud.Compute, Network: s.cloud.Network, Image: s.cloud.Image, Volume: s.cloud.Volume, Region: s.providerIDRegion(),
 	}
 	m := &compute.Machine{
 		Name: s.osm.Name, Spec: &s.osm.Spec, Status: &s.osm.Status,

@@ -105,7 +105,7 @@ func TestMachineLifecycle(t *testing.T) {
 	waitCondition(t, osm, infrav1.ReadyCondition, metav1.ConditionTrue, "")
 
 	id := ptr.Deref(osm.Status.InstanceID, "")
-	if want := "openstack://RegionOne/" + id; id == "" || ptr.Deref(osm.Spec.ProviderID, "") != want {
+	if want := "openstack:///" + id; id == "" || ptr.Deref(osm.Spec.ProviderID, "") != want {
 		t.Fatalf("providerID = %v, want %s", osm.Spec.ProviderID, want)
 	}
 	if osm.Status.FailureDomain != "az2" || !ptr.Deref(osm.Status.Initialization.Provisioned, false) {

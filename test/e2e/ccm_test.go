@@ -52,10 +52,8 @@ func TestMachineFindsNodeNamedByCloudControllerManager(t *testing.T) {
 			return err == nil, fmt.Sprintf("Node of %s: %v", machine.Name, err)
 		})
 		if machine.Spec.ProviderID != node.Spec.ProviderID {
-			knownBug(t, fmt.Sprintf("Machine providerID %q never matches the Node's %q set by the OpenStack cloud controller manager "+
-				"(default, OS_CCM_REGIONAL unset), so Cluster API never sets nodeRef and the Machine stays Provisioned: "+
-				"pkg/cloud/compute/machine.go ProviderID() always writes openstack://<region>/<id>",
-				machine.Spec.ProviderID, node.Spec.ProviderID))
+			t.Fatalf("Machine providerID %q is not the Node's %q set by the OpenStack cloud controller manager (default, OS_CCM_REGIONAL unset)",
+				machine.Spec.ProviderID, node.Spec.ProviderID)
 		}
 		eventually(t, 30*time.Second, func() (bool, string) {
 			m := &clusterv1.Machine{}

@@ -306,11 +306,3 @@ func eventsFor(t *testing.T, ns, kind, name string) []eventsv1.Event {
 	}
 	return out
 }
-
-// knownBug skips the rest of a (sub)test because a bug in the provider's code, reported to the
-// maintainers, shows. The check before the call runs again once the bug is fixed, and then
-// passes.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	t.Skipf("KNOWN BUG in the provider: %s", bug)
-}

@@ -21,7 +21,8 @@ type MachineService struct {
 	Network clients.Network
 	Image   clients.Image
 	Volume  clients.Volume
-	// Region is the catalog region, part of the provider ID.
+	// Region goes into provider IDs (openstack://<region>/<id>); empty gives the form the
+	// OpenStack cloud controller manager writes by default, openstack:///<id>.
 	Region string
 	// Now is the clock requeue suggestions are computed with; nil means time.Now.
 	Now func() time.Time
@@ -93,7 +94,9 @@ func (e *ServerError) Error() string {
 		e.Name, e.ID, fault)
 }
 
-// ProviderID is the Kubernetes provider ID of a server.
+// ProviderID is the Kubernetes provider ID of a server: openstack://<region>/<id>, or
+// openstack:///<id> without a region. Cluster API links a Machine to its Node only when it
+// equals the Node's providerID, which the cloud controller manager sets.
 func ProviderID(region, serverID string) string {
 	return fmt.Sprintf("openstack://%s/%s", region, serverID)
 }

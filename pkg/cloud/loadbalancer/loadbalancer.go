@@ -124,7 +124,7 @@ func (s *Service) findOrCreate(ctx context.Context, d Desired, status *infrav1.O
 	if err != nil {
 		return nil, fmt.Errorf("creating load balancer %s: %w", s.Name, err)
 	}
-	s.Event("Created", "created load balancer "+lb.ID)
+	s.Event("LoadBalancerCreated", "created load balancer "+lb.ID)
 	s.record(status, lb, d)
 	return nil, s.Save(ctx)
 }

@@ -56,7 +56,7 @@ func TestReconcileCreates(t *testing.T) {
 	if !reflect.DeepEqual(e.saved, []infrav1.LoadBalancer{want}) {
 		t.Errorf("saved %+v, want the new load balancer recorded and saved at once", e.saved)
 	}
-	if !reflect.DeepEqual(e.events, []string{"Created: created load balancer " + lbID}) {
+	if !reflect.DeepEqual(e.events, []string{"LoadBalancerCreated: created load balancer " + lbID}) {
 		t.Errorf("events %q", e.events)
 	}
 
@@ -373,7 +373,7 @@ func TestCreateOpts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantEvents := append(tt.wantEvents, "Created: created load balancer "+lbID)
+			wantEvents := append(tt.wantEvents, "LoadBalancerCreated: created load balancer "+lbID)
 			if !reflect.DeepEqual(e.events, wantEvents) {
 				t.Errorf("events\n got %q\nwant %q", e.events, wantEvents)
 			}

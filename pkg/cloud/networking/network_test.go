@@ -174,7 +174,7 @@ func TestReconcileNetworkCreatesAndTags(t *testing.T) {
 	if e.saves != 2 {
 		t.Errorf("saved %d times, want 2 (after the network, after the subnet)", e.saves)
 	}
-	if want := []string{"Created: created network " + netID, "Created: created subnet " + subnetID}; !reflect.DeepEqual(e.events, want) {
+	if want := []string{"NetworkCreated: created network " + netID, "SubnetCreated: created subnet " + subnetID}; !reflect.DeepEqual(e.events, want) {
 		t.Errorf("events %q, want %q", e.events, want)
 	}
 

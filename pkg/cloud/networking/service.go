@@ -41,7 +41,7 @@ func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 			return nil, fmt.Errorf("creating %s: %w", kind, err)
 		}
 		if s.Event != nil {
-			s.Event("Created", fmt.Sprintf("created %s %s", kind, id(*created)))
+			s.Event(createdReason(kind), fmt.Sprintf("created %s %s", kind, id(*created)))
 		}
 		return created, s.tag(ctx, collection, id(*created), nil)
 	case 1:
@@ -75,4 +75,18 @@ func (s *Service) save(ctx context.Context) error {
 		return nil
 	}
 	return s.Save(ctx)
+}
+
+// createdReason is the event reason of a creation, one per kind ("security group" →
+// "SecurityGroupCreated"): events of one object with the same reason merge into one series.
+func createdReason(kind string) string {
+	var b strings.Builder
+	for _, w := range strings.Fields(kind) {
+		if w == "IP" {
+			b.WriteString(w)
+			continue
+		}
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String() + "Created"
 }
