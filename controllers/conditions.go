@@ -19,6 +19,11 @@ import (
 // triggers a reconcile at once; this only catches fixes made outside Kubernetes.
 const userFixRequeue = 2 * time.Minute
 
+// missingSecretRequeue is how soon an object whose identityRef Secret does not exist looks
+// again: manifests are often applied with the Secret last, and Secrets are not watched (the
+// manager may not list Secrets). It costs one Secret read, no OpenStack call.
+const missingSecretRequeue = 5 * time.Second
+
 // conditionsObject is an object with metav1 conditions and a generation.
 type conditionsObject interface {
 	GetGeneration() int64
@@ -58,6 +63,9 @@ func markError(obj conditionsObject, typ string, err error) time.Duration {
 
 // explain turns an error into a condition reason, a message for the user and a requeue delay.
 func explain(err error) (string, string, time.Duration) {
+	if scope.IsSecretMissing(err) {
+		return infrav1.InvalidCredentialsReason, err.Error(), missingSecretRequeue
+	}
 	if errors.Is(err, scope.ErrInvalidIdentity) {
 		return infrav1.InvalidCredentialsReason, err.Error(), userFixRequeue
 	}

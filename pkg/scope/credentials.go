@@ -29,6 +29,18 @@ const (
 // ErrInvalidIdentity marks errors the user fixes in the identityRef or its Secret.
 var ErrInvalidIdentity = errors.New("invalid identity")
 
+// missingSecretError: the identityRef Secret does not exist, perhaps not yet (kubectl and
+// GitOps tools may apply it after the objects that name it).
+type missingSecretError struct{ error }
+
+func (e missingSecretError) Unwrap() error { return e.error }
+
+// IsSecretMissing reports an error of ForIdentity because the identityRef Secret does not exist.
+func IsSecretMissing(err error) bool {
+	var m missingSecretError
+	return errors.As(err, &m)
+}
+
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidIdentity}, args...)...)
 }

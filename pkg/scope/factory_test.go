@@ -239,6 +239,9 @@ func TestBadIdentityErrors(t *testing.T) {
 				t.Errorf("%s/%s: error %q lacks %q", tc.namespace, tc.ref.Name, err, want)
 			}
 		}
+		if missing := strings.Contains(err.Error(), "not found"); IsSecretMissing(err) != missing {
+			t.Errorf("%s/%s: IsSecretMissing = %v for %q", tc.namespace, tc.ref.Name, !missing, err)
+		}
 	}
 	if _, err := NewFactory(reader, clients.Options{}, []byte("junk"), 0); err == nil {
 		t.Error("NewFactory accepted a --ca-certs without a certificate")

@@ -87,7 +87,7 @@ func (f *Factory) ForIdentity(ctx context.Context, namespace string, ref Identit
 	secret := &corev1.Secret{}
 	if err := f.reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, invalid("identityRef Secret %s not found: create it with a %q key", secretName, CloudsYAMLKey)
+			return nil, missingSecretError{invalid("identityRef Secret %s not found: create it with a %q key", secretName, CloudsYAMLKey)}
 		}
 		return nil, fmt.Errorf("reading identityRef Secret %s: %w", secretName, err)
 	}

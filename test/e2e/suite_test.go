@@ -108,10 +108,15 @@ func create(t *testing.T, obj client.Object) {
 	}
 }
 
+// slack multiplies every wait bound: the bounds are what a quiet two-core machine needs, and
+// CI runs this package beside the others (and sometimes beside other jobs).
+const slack = 3
+
 // eventually polls cond every 250ms until it returns true, failing the test with the last
-// message after timeout.
+// message after slack × timeout.
 func eventually(t *testing.T, timeout time.Duration, cond func() (bool, string)) {
 	t.Helper()
+	timeout *= slack
 	var last string
 	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
 		ok, msg := cond()
