@@ -1,0 +1,120 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
+	"sigs.k8s.io/yaml"
+)
+
+// Environment variables that point the framework at a real OpenStack instead of the simulator.
+const (
+	// EnvCloudsYAML is the path of a clouds.yaml; when set, the framework starts no simulator.
+	EnvCloudsYAML = "E2E_CLOUDS_YAML"
+	// EnvCloud is the entry of that clouds.yaml to use (default "openstack").
+	EnvCloud = "E2E_CLOUD"
+	// EnvExternalNetwork is the name of the external network (default "public").
+	EnvExternalNetwork = "E2E_EXTERNAL_NETWORK"
+)
+
+// RealCloud is a real OpenStack the scenarios run against. It must have what the simulator
+// seeds: the image Image, the flavors ControlPlaneFlavor, NodeFlavor and OverQuotaFlavor, and
+// an external network (hack/openstack/up.sh creates them).
+type RealCloud struct {
+	// CloudsYAML holds the chosen cloud only, renamed CloudName: what the templates and the
+	// clusters' identityRef name.
+	CloudsYAML []byte
+	// ExternalNetwork is the external network's name.
+	ExternalNetwork string
+
+	auth     gophercloud.AuthOptions
+	endpoint gophercloud.EndpointOpts
+	sweep    sweeper
+}
+
+// RealCloudFromEnv reads EnvCloudsYAML and EnvCloud; it returns nil when EnvCloudsYAML is unset.
+func RealCloudFromEnv() (*RealCloud, error) {
+	path := os.Getenv(EnvCloudsYAML)
+	if path == "" {
+		return nil, nil
+	}
+	name := os.Getenv(EnvCloud)
+	if name == "" {
+		name = CloudName
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return NewRealCloud(data, name, os.Getenv(EnvExternalNetwork))
+}
+
+// NewRealCloud uses the entry name of cloudsYAML; externalNetwork "" means "public".
+func NewRealCloud(cloudsYAML []byte, name, externalNetwork string) (*RealCloud, error) {
+	var doc struct {
+		Clouds map[string]any `json:"clouds"`
+	}
+	if err := yaml.Unmarshal(cloudsYAML, &doc); err != nil {
+		return nil, fmt.Errorf("clouds.yaml: %w", err)
+	}
+	entry, ok := doc.Clouds[name]
+	if !ok {
+		return nil, fmt.Errorf("clouds.yaml has no cloud %q", name)
+	}
+	out, err := yaml.Marshal(map[string]any{"clouds": map[string]any{CloudName: entry}})
+	if err != nil {
+		return nil, err
+	}
+	auth, endpoint, _, err := clouds.Parse(clouds.WithCloudsYAML(bytes.NewReader(out)), clouds.WithCloudName(CloudName))
+	if err != nil {
+		return nil, fmt.Errorf("clouds.yaml cloud %q: %w", name, err)
+	}
+	auth.AllowReauth = true
+	if externalNetwork == "" {
+		externalNetwork = "public"
+	}
+	return &RealCloud{CloudsYAML: out, ExternalNetwork: externalNetwork, auth: auth, endpoint: endpoint}, nil
+}
+
+// provider authenticates a client of the cloud's project for tests, separate from the
+// manager's clients.
+func (c *RealCloud) provider(ctx context.Context) (*gophercloud.ProviderClient, error) {
+	return openstack.AuthenticatedClient(ctx, c.auth)
+}
+
+// externalNetworkID finds the external network by name.
+func (c *RealCloud) externalNetworkID(ctx context.Context) (string, error) {
+	p, err := c.provider(ctx)
+	if err != nil {
+		return "", err
+	}
+	sc, err := openstack.NewNetworkV2(p, c.endpoint)
+	if err != nil {
+		return "", err
+	}
+	pages, err := networks.List(sc, networks.ListOpts{Name: c.ExternalNetwork}).AllPages(ctx)
+	if err != nil {
+		return "", err
+	}
+	found, err := networks.ExtractNetworks(pages)
+	if err != nil {
+		return "", err
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("%d networks named %q, want one external network", len(found), c.ExternalNetwork)
+	}
+	return found[0].ID, nil
+}
+
+// IsRealCloud tells whether the framework runs against a real OpenStack (no simulator).
+func (f *Framework) IsRealCloud() bool { return f.Real != nil }
+
+// errNoSimulator is what simulator-only helpers return against a real cloud.
+var errNoSimulator = errors.New("this needs the simulator; the framework runs against a real cloud")
