@@ -31,8 +31,8 @@ const clusterTagPrefix = "capo-cluster="
 
 // sweeper lists a real cloud's resources through the OpenStack APIs, as an operator would.
 type sweeper struct {
-	once                                sync.Once
-	err                                 error
+	once                               sync.Once
+	err                                error
 	compute, network, lb, blockStorage *gophercloud.ServiceClient
 }
 
