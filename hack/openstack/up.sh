@@ -809,7 +809,7 @@ EOF
   once cinder-db cinder-manage --config-file "$ETC/cinder/cinder.conf" db sync
   start_bg cinder-api /usr/bin/uwsgi_python3 --ini "$ETC/cinder/uwsgi.ini"
   start_bg cinder-scheduler /usr/bin/cinder-scheduler --config-file "$ETC/cinder/cinder.conf"
-  PYTHONPATH=$PYLIB start_bg cinder-volume $PY -c 'import sys; sys.argv[0]="cinder-volume"; from cinder.cmd.volume import main; sys.exit(main())' --config-file "$ETC/cinder/cinder.conf"
+  PYTHONPATH=$PYLIB start_bg cinder-volume $PY -c 'import sys; sys.argv[0]="cinder-volume"; from cinder.cmd.volume import main; sys.exit(main())' --config-file "$ETC/cinder/cinder.conf" --log-file "$LOG/cinder-volume-app.log"
 }
 
 ###########################################################################

@@ -243,6 +243,10 @@ func startSimulator(lat simulator.Latencies) (*simulator.Simulator, string, erro
 	if _, err := sim.Listen(); err != nil {
 		return nil, "", err
 	}
+	if _, err := sim.AddFlavor(simulator.Flavor{Name: OverQuotaFlavor, VCPUs: overQuotaVCPUs, RAM: 4096, Disk: 10}); err != nil {
+		sim.Close()
+		return nil, "", err
+	}
 	for _, r := range sim.Inventory() {
 		if r.Type == "network" && r.Name == "public" && r.Seeded {
 			return sim, r.ID, nil

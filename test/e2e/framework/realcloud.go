@@ -3,7 +3,6 @@ package framework
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -12,6 +11,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"sigs.k8s.io/yaml"
+
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/simulator"
 )
 
 // Environment variables that point the framework at a real OpenStack instead of the simulator.
@@ -116,5 +117,31 @@ func (c *RealCloud) externalNetworkID(ctx context.Context) (string, error) {
 // IsRealCloud tells whether the framework runs against a real OpenStack (no simulator).
 func (f *Framework) IsRealCloud() bool { return f.Real != nil }
 
-// errNoSimulator is what simulator-only helpers return against a real cloud.
-var errNoSimulator = errors.New("this needs the simulator; the framework runs against a real cloud")
+// OverQuotaFlavor is a flavor with more vCPUs than the demo project's quota admits: the
+// harness of hack/openstack creates it in the real cloud, Start adds it to the simulator.
+const OverQuotaFlavor = "e2e.overquota"
+
+// overQuotaVCPUs exceed the simulator's default quota (and the harness's demo quota).
+const overQuotaVCPUs = 40000
+
+// ProviderClient authenticates a new client of the demo project (the simulator's or the real
+// cloud's) for tests that create resources themselves, such as a network a cluster brings.
+func (f *Framework) ProviderClient(ctx context.Context) (*gophercloud.ProviderClient, gophercloud.EndpointOpts, error) {
+	if f.Real != nil {
+		p, err := f.Real.provider(ctx)
+		return p, f.Real.endpoint, err
+	}
+	p, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
+		IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: simulator.DefaultPassword,
+		DomainName: "Default", TenantName: "demo", AllowReauth: true,
+	})
+	return p, gophercloud.EndpointOpts{Region: "RegionOne"}, err
+}
+
+// Leaks lists the resources tagged tag (any tag of the provider's when "") left in the cloud.
+func (f *Framework) Leaks(ctx context.Context, tag string) ([]simulator.Resource, error) {
+	if f.Real != nil {
+		return f.Real.Sweep(ctx, tag)
+	}
+	return f.Sim.Leaks(tag), nil
+}
