@@ -504,7 +504,7 @@ $(ksauth placement placement)
 $(ksauth neutron neutron)
 service_metadata_proxy = false
 $(ksauth service_user nova)
-send_service_user_token = false
+send_service_user_token = true
 EOF
   once nova-api-db nova-manage --config-file "$NCONF" api_db sync
   once nova-cell0 nova-manage --config-file "$NCONF" cell_v2 map_cell0 --database_connection "$(dburl nova_cell0 nova)"
