@@ -13,6 +13,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -173,6 +174,12 @@ func testManagedCluster(t *testing.T) {
 		step("scaled %s to %d", md, replicas)
 	}
 
+	// A worker that boots from a Cinder volume (where the cloud has Cinder).
+	if f.HasVolumes(ctx) {
+		bootFromVolume(t, ns, name, "beta-bootstrap", tag)
+		step("boot-from-volume Machine ran and was deleted with its volume")
+	}
+
 	// A Machine whose flavor exceeds the quota: Nova refuses the server, the condition says why.
 	overQuota(t, ns, name, "beta-bootstrap")
 	step("over-quota Machine reported Nova's message")
@@ -181,17 +188,11 @@ func testManagedCluster(t *testing.T) {
 	step("cluster deleted, the sweep finds nothing tagged %s", tag)
 }
 
-// overQuota creates a worker Machine of framework.OverQuotaFlavor, waits for its
-// OpenStackMachine to report Nova's quota message, and deletes it.
-func overQuota(t *testing.T, ns, cluster, bootstrap string) {
+// createWorker creates a worker Machine (no MachineDeployment) and its OpenStackMachine.
+func createWorker(t *testing.T, ns, cluster, name, bootstrap string, spec infrav1.OpenStackMachineSpec) *clusterv1.Machine {
 	t.Helper()
-	ctx := context.Background()
-	const name = "over-quota"
 	labels := map[string]string{clusterv1.ClusterNameLabel: cluster}
-	create(t, &infrav1.OpenStackMachine{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
-		Spec:       machineSpec(framework.OverQuotaFlavor),
-	})
+	create(t, &infrav1.OpenStackMachine{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}, Spec: spec})
 	machine := &clusterv1.Machine{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
 		Spec: clusterv1.MachineSpec{
@@ -201,9 +202,58 @@ func overQuota(t *testing.T, ns, cluster, bootstrap string) {
 		},
 	}
 	create(t, machine)
+	return machine
+}
+
+// deleteMachine deletes a Machine and waits until it is gone.
+func deleteMachine(t *testing.T, machine *clusterv1.Machine, timeout time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	if err := f.Client.Delete(ctx, machine); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, func() (bool, string) {
+		err := f.Client.Get(ctx, client.ObjectKeyFromObject(machine), &clusterv1.Machine{})
+		return apierrors.IsNotFound(err), fmt.Sprintf("Machine %s still there (%v)", machine.Name, err)
+	})
+}
+
+// bootFromVolume runs a worker whose root disk is a Cinder volume made from the image, then
+// deletes it: the volume goes with it.
+func bootFromVolume(t *testing.T, ns, cluster, bootstrap, tag string) {
+	t.Helper()
+	ctx := context.Background()
+	spec := machineSpec(framework.NodeFlavor)
+	spec.RootVolume = &infrav1.RootVolume{SizeGiB: 10}
+	machine := createWorker(t, ns, cluster, "root-volume", bootstrap, spec)
+	eventually(t, within(90*time.Second), func() (bool, string) {
+		m := &clusterv1.Machine{}
+		if err := f.Client.Get(ctx, client.ObjectKeyFromObject(machine), m); err != nil {
+			return false, err.Error()
+		}
+		vols := f.Resources("volume", tag)
+		return m.Status.Phase == string(clusterv1.MachinePhaseRunning) && len(vols) == 1,
+			fmt.Sprintf("Machine %s is %s; volumes %+v", m.Name, m.Status.Phase, vols)
+	})
+	if vols := f.Resources("volume", tag); len(vols) != 1 || vols[0].Status != "in-use" {
+		t.Errorf("want the root volume in-use, got %+v", vols)
+	}
+	deleteMachine(t, machine, within(60*time.Second))
+	eventually(t, within(30*time.Second), func() (bool, string) {
+		vols := f.Resources("volume", tag)
+		return len(vols) == 0, fmt.Sprintf("volumes left: %+v", vols)
+	})
+}
+
+// overQuota creates a worker Machine of framework.OverQuotaFlavor, waits for its
+// OpenStackMachine to report Nova's quota message, and deletes it.
+func overQuota(t *testing.T, ns, cluster, bootstrap string) {
+	t.Helper()
+	ctx := context.Background()
+	machine := createWorker(t, ns, cluster, "over-quota", bootstrap, machineSpec(framework.OverQuotaFlavor))
 	eventually(t, within(60*time.Second), func() (bool, string) {
 		om := &infrav1.OpenStackMachine{}
-		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, om); err != nil {
+		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: machine.Name}, om); err != nil {
 			return false, err.Error()
 		}
 		c := apimeta.FindStatusCondition(om.Status.Conditions, infrav1.InstanceReadyCondition)
@@ -211,13 +261,7 @@ func overQuota(t *testing.T, ns, cluster, bootstrap string) {
 				strings.Contains(c.Message, "Quota exceeded for cores"),
 			fmt.Sprintf("InstanceReady is %+v", c)
 	})
-	if err := f.Client.Delete(ctx, machine); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, within(30*time.Second), func() (bool, string) {
-		err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &clusterv1.Machine{})
-		return client.IgnoreNotFound(err) == nil && err != nil, fmt.Sprintf("Machine %s still there (%v)", name, err)
-	})
+	deleteMachine(t, machine, within(30*time.Second))
 }
 
 func testBringYourOwnNetwork(t *testing.T) {
@@ -257,9 +301,9 @@ func testBringYourOwnNetwork(t *testing.T) {
 	}
 	createBootstrapData(t, ns, name, "gamma-bootstrap")
 	spec := infrav1.OpenStackClusterSpec{
-		IdentityRef:           infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: framework.CloudName},
-		Network:               &infrav1.NetworkParam{ID: ptr.To(network.ID)},
-		Subnets:               []infrav1.SubnetParam{{ID: ptr.To(subnet.ID)}},
+		IdentityRef: infrav1.OpenStackIdentityReference{Name: "cloud-config", CloudName: framework.CloudName},
+		Network:     &infrav1.NetworkParam{ID: ptr.To(network.ID)},
+		Subnets:     []infrav1.SubnetParam{{ID: ptr.To(subnet.ID)}},
 		// The user's subnet has no router: the API is the load balancer's VIP, no floating IP.
 		EnableExternalNetwork: ptr.To(false),
 		APIServer:             &infrav1.APIServer{ManagedLoadBalancer: &infrav1.APIServerLoadBalancer{Enabled: ptr.To(true)}},

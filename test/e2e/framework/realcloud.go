@@ -145,3 +145,12 @@ func (f *Framework) Leaks(ctx context.Context, tag string) ([]simulator.Resource
 	}
 	return f.Sim.Leaks(tag), nil
 }
+
+// HasVolumes tells whether the cloud has Cinder (the simulator always has).
+func (f *Framework) HasVolumes(ctx context.Context) bool {
+	if f.Real == nil {
+		return true
+	}
+	s, err := f.Real.clients(ctx)
+	return err == nil && s.blockStorage != nil
+}
