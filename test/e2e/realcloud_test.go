@@ -121,9 +121,11 @@ func testManagedCluster(t *testing.T) {
 	if !apimeta.IsStatusConditionTrue(osc.Status.Conditions, infrav1.BastionReadyCondition) {
 		t.Errorf("bastion not ready: %+v", apimeta.FindStatusCondition(osc.Status.Conditions, infrav1.BastionReadyCondition))
 	}
-	if lbs := f.Resources("loadbalancer", tag); len(lbs) != 1 || lbs[0].Status != "ACTIVE" {
-		t.Errorf("want one ACTIVE load balancer tagged %s, got %+v", tag, lbs)
-	}
+	// Adding the control plane's member makes it PENDING_UPDATE for a while.
+	eventually(t, within(30*time.Second), func() (bool, string) {
+		lbs := f.Resources("loadbalancer", tag)
+		return len(lbs) == 1 && lbs[0].Status == "ACTIVE", fmt.Sprintf("want one ACTIVE load balancer tagged %s, got %+v", tag, lbs)
+	})
 	// The API's floating IP and the bastion's.
 	if fips := f.Resources("floating_ip", tag); len(fips) != 2 {
 		t.Errorf("want 2 floating IPs (API, bastion) tagged %s, got %+v", tag, fips)
