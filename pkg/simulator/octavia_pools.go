@@ -196,7 +196,9 @@ func createPool(c *call) error {
 		l.DefaultPoolID = p.ID
 	}
 	c.st.pools[p.ID] = p
-	return c.reply(201, map[string]any{"pool": c.poolView(p)})
+	view := c.poolView(p)
+	delete(view, "healthmonitor_id") // Octavia's create answer has none
+	return c.reply(201, map[string]any{"pool": view})
 }
 
 func updatePool(c *call) error {
