@@ -30,11 +30,9 @@ OSR_OCTAVIA=1
 OSR_CINDER=${CAPO_OPENSTACK_CINDER:-1}
 OSR_DEBUG=${CAPO_OPENSTACK_DEBUG:-false}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# OSR_OCTAVIA_MODE=nova : amphorae are real Nova servers (fake hypervisor) on a
-#   real lb-mgmt-net, the VIP is a real Neutron port (allowed-address-pairs
-#   driver); only the amphora agent REST calls are no-ops.
-# OSR_OCTAVIA_MODE=noop : compute, network and amphora drivers all no-op
-#   (VIP address/port are invented, nothing appears in Nova/Neutron).
+# Octavia: amphorae are real Nova servers (fake hypervisor) on a real lb-mgmt-net, the VIP is a
+# real Neutron port (allowed-address-pairs driver): only the amphora agent's calls are no-ops.
+# ("noop" would invent VIPs that Neutron does not know: no floating IP could reach them.)
 OSR_OCTAVIA_MODE=nova
 ETC=$OSR/etc; LOG=$OSR/log; RUN=$OSR/run; DATA=$OSR/data; PYLIB=$OSR/pylib
 HOST_IP=127.0.0.1
@@ -641,9 +639,9 @@ setup_octavia() {
   local CD=$DATA/octavia/certs
   if [ ! -f "$CD/ca.key" ]; then
     mkdir -p "$CD"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=osreal-octavia-ca" \
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=capo-octavia-ca" \
       -keyout "$CD/ca.key" -out "$CD/ca.pem" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=osreal-octavia-client" \
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=capo-octavia-client" \
       -keyout "$CD/client.key" -out "$CD/client.csr" 2>/dev/null
     openssl x509 -req -in "$CD/client.csr" -CA "$CD/ca.pem" -CAkey "$CD/ca.key" -CAcreateserial \
       -days 3650 -out "$CD/client.crt" 2>/dev/null
