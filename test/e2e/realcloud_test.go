@@ -110,7 +110,8 @@ func testManagedCluster(t *testing.T) {
 	step("created the cluster")
 
 	osc := &infrav1.OpenStackCluster{}
-	eventually(t, within(90*time.Second), func() (bool, string) {
+	// On the real cloud the load balancer's amphora is a Nova server: 1.5 to 5 minutes on a busy 2-core machine.
+	eventually(t, within(150*time.Second), func() (bool, string) {
 		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, osc); err != nil {
 			return false, err.Error()
 		}
