@@ -110,3 +110,33 @@ e2e: $(CLUSTERCTL) ## End-to-end suite: Cluster API's controllers and ours again
 	go vet ./test/e2e/...
 	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)" CLUSTERCTL="$(CLUSTERCTL)"; \
 	go test -vet=off -count=1 -timeout 15m $(E2E_ARGS) ./test/e2e/...
+
+##@ Real OpenStack (hack/openstack; root, Debian 12)
+
+OPENSTACK_DIR ?= /var/tmp/capo-openstack
+OPENSTACK_CLOUD ?= capo-demo
+
+.PHONY: openstack-up
+openstack-up: ## Install (first time) and start a real OpenStack on this machine from Debian packages; writes $(OPENSTACK_DIR)/clouds.yaml.
+	CAPO_OPENSTACK_DIR=$(OPENSTACK_DIR) hack/openstack/up.sh
+
+.PHONY: openstack-down
+openstack-down: ## Stop the processes openstack-up started (data kept).
+	CAPO_OPENSTACK_DIR=$(OPENSTACK_DIR) hack/openstack/down.sh
+
+.PHONY: e2e-openstack
+e2e-openstack: $(CLUSTERCTL) openstack-up ## The cloud-agnostic e2e scenarios (TestAnyCloud) against the real OpenStack of openstack-up.
+	go vet ./test/e2e/...
+	mkdir -p $(OUT)/fidelity
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)" CLUSTERCTL="$(CLUSTERCTL)" \
+		E2E_CLOUDS_YAML=$(OPENSTACK_DIR)/clouds.yaml E2E_CLOUD=$(OPENSTACK_CLOUD) E2E_RECORD=$(OUT)/fidelity/openstack.json; \
+	go test -vet=off -count=1 -timeout 40m -run '^TestAnyCloud$$' $(E2E_ARGS) ./test/e2e/...
+
+.PHONY: fidelity
+fidelity: $(CLUSTERCTL) ## Run TestAnyCloud on the simulator and compare its answers with e2e-openstack's recording: out/fidelity/report.md.
+	test -f $(OUT)/fidelity/openstack.json || { echo "run make e2e-openstack first"; exit 1; }
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)" CLUSTERCTL="$(CLUSTERCTL)" E2E_RECORD=$(OUT)/fidelity/simulator.json; \
+	go test -vet=off -count=1 -timeout 15m -run '^TestAnyCloud$$' ./test/e2e/...
+	go run ./test/e2e/fidelity/cmd/fidelity-report -real $(OUT)/fidelity/openstack.json -sim $(OUT)/fidelity/simulator.json \
+		-explained test/e2e/fidelity/explained.txt > $(OUT)/fidelity/report.md
+	cat $(OUT)/fidelity/report.md

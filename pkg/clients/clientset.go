@@ -63,7 +63,11 @@ func NewClientSet(ctx context.Context, cfg Config, limiter *Limiter, opts Option
 	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.TLSClientConfig = cfg.TLS
-	provider.HTTPClient = http.Client{Transport: NewTransport(base, limiter, opts.Retry), Timeout: opts.RequestTimeout}
+	var rt http.RoundTripper = base
+	if opts.WrapTransport != nil {
+		rt = opts.WrapTransport(base)
+	}
+	provider.HTTPClient = http.Client{Transport: NewTransport(rt, limiter, opts.Retry), Timeout: opts.RequestTimeout}
 	if opts.UserAgent != "" {
 		provider.UserAgent.Prepend(opts.UserAgent)
 	}

@@ -1,6 +1,9 @@
 package clients
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // Options tune every client set the manager builds. The manager fills them from flags;
 // zero fields take the defaults below.
@@ -13,6 +16,10 @@ type Options struct {
 	RequestTimeout time.Duration
 	// UserAgent is prepended to gophercloud's User-Agent header.
 	UserAgent string
+	// WrapTransport, when set, wraps the HTTP transport under the rate limiter and the retries:
+	// it sees every request sent and every answer received. Tests record the cloud's answers
+	// with it; the manager leaves it nil.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // RateLimits are token buckets, one per (endpoint, service, read|write), shared by all

@@ -148,7 +148,12 @@ func createVolume(c *call) error {
 		v.Metadata = req.Metadata
 	}
 	v.failed = c.fault != nil
-	return c.reply(202, map[string]any{"volume": c.volumeView(v, true)})
+	view := c.volumeView(v, true)
+	// Cinder's create answer has neither: the tenant attribute is added to shows and lists, the
+	// image metadata is copied while the volume is built.
+	delete(view, "os-vol-tenant-attr:tenant_id")
+	delete(view, "volume_image_metadata")
+	return c.reply(202, map[string]any{"volume": view})
 }
 
 func listVolumes(c *call, detail bool) error {

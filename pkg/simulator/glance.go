@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"crypto/sha512"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -90,7 +92,8 @@ func imageView(img *image) view {
 		"id": img.ID, "name": img.Name, "status": "active", "visibility": img.Visibility,
 		"tags": tagsOrEmpty(img.Tags), "container_format": img.ContainerFormat, "disk_format": img.DiskFormat,
 		"min_disk": img.MinDisk, "min_ram": img.MinRAM, "owner": img.ProjectID, "protected": false,
-		"os_hidden": false, "checksum": nil, "size": img.Size, "virtual_size": nil,
+		"os_hidden": false, "checksum": nil, "size": img.Size, "virtual_size": nil, "stores": "file",
+		"os_hash_algo": "sha512", "os_hash_value": fmt.Sprintf("%x", sha512.Sum512([]byte(img.ID))),
 		"created_at": isoZ(img.Created), "updated_at": isoZ(img.Updated), "self": "/v2/images/" + img.ID,
 		"file": "/v2/images/" + img.ID + "/file", "schema": "/v2/schemas/image",
 	} {

@@ -226,6 +226,7 @@ func (c *call) tokenBody(t *token) map[string]any {
 		"issued_at":  t.issued.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		"expires_at": t.expires.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		"audit_ids":  []string{t.ID[len(t.ID)-22:]},
+		"is_domain":  false,
 		"user":       map[string]any{"id": t.user.ID, "name": t.user.Name, "domain": domain, "password_expires_at": nil},
 	}
 	if t.appCred != nil {

@@ -198,8 +198,12 @@ func (c *call) listReply(key string, views []view, defaultLimit int, skip ...str
 		return err
 	}
 	body := map[string]any{key: page}
-	if next != "" {
+	switch {
+	case next != "":
 		body[key+"_links"] = c.nextLinks(next)
+	case strings.HasPrefix(c.r.URL.Path, "/load-balancer/"):
+		// Octavia always sends the links, empty on the last page; Nova and Neutron do not.
+		body[key+"_links"] = []any{}
 	}
 	return c.reply(200, body)
 }

@@ -112,7 +112,7 @@ func (s *Simulator) networkView(n *network) view {
 		"status": "ACTIVE", "subnets": subnets, "shared": n.Shared, "router:external": n.External,
 		"tenant_id": n.ProjectID, "project_id": n.ProjectID, "mtu": n.MTU, "port_security_enabled": n.PortSecurity,
 		"availability_zone_hints": []string{}, "availability_zones": []string{"nova"},
-		"ipv4_address_scope": nil, "ipv6_address_scope": nil, "tags": tagsOrEmpty(n.Tags),
+		"ipv4_address_scope": nil, "ipv6_address_scope": nil, "is_default": false, "tags": tagsOrEmpty(n.Tags),
 		"created_at": isoZ(n.Created), "updated_at": isoZ(n.Updated), "revision_number": n.rev,
 	}
 }

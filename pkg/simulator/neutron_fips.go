@@ -40,6 +40,20 @@ func floatingIPView(f *floatingIP) view {
 	}
 }
 
+// floatingIPView is the API's view: with the details of the associated port, as Neutron's
+// fip-port-details extension gives them.
+func (c *call) floatingIPView(f *floatingIP) view {
+	v := floatingIPView(f)
+	v["port_details"] = nil
+	if p := c.st.ports[f.PortID]; p != nil {
+		v["port_details"] = map[string]any{
+			"name": p.Name, "network_id": p.NetworkID, "mac_address": p.MAC, "admin_state_up": p.AdminStateUp,
+			"status": c.s.portView(p)["status"], "device_id": p.DeviceID, "device_owner": p.DeviceOwner,
+		}
+	}
+	return v
+}
+
 func (c *call) floatingIP(id string) (*floatingIP, error) {
 	f := c.st.floatingIPs[id]
 	if f == nil {
@@ -94,7 +108,7 @@ func createFloatingIP(c *call) error {
 		return err
 	}
 	c.st.floatingIPs[f.ID] = f
-	return c.reply(201, map[string]any{"floatingip": floatingIPView(f)})
+	return c.reply(201, map[string]any{"floatingip": c.floatingIPView(f)})
 }
 
 // associate points f at the port named by rawPort (a JSON string or null).
@@ -163,7 +177,7 @@ func (c *call) routerBetween(subnetID, extNet string) *router {
 func listFloatingIPs(c *call) error {
 	var views []view
 	for _, f := range sorted(c.st.floatingIPs) {
-		views = append(views, floatingIPView(f))
+		views = append(views, c.floatingIPView(f))
 	}
 	return c.listReply("floatingips", views, 0)
 }
@@ -173,7 +187,7 @@ func getFloatingIP(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(200, map[string]any{"floatingip": floatingIPView(f)})
+	return c.reply(200, map[string]any{"floatingip": c.floatingIPView(f)})
 }
 
 func updateFloatingIP(c *call) error {
@@ -193,7 +207,7 @@ func updateFloatingIP(c *call) error {
 	}
 	f.rev++
 	f.Updated = c.now
-	return c.reply(200, map[string]any{"floatingip": floatingIPView(f)})
+	return c.reply(200, map[string]any{"floatingip": c.floatingIPView(f)})
 }
 
 func deleteFloatingIP(c *call) error {

@@ -66,7 +66,8 @@ func (s *Simulator) portView(p *port) view {
 		"allowed_address_pairs": append([]addressPair{}, p.AddressPairs...), "port_security_enabled": p.PortSecurity,
 		"binding:vnic_type": p.VNICType, "binding:profile": profile, "binding:host_id": p.HostID,
 		"binding:vif_type": vif, "binding:vif_details": map[string]any{}, "propagate_uplink_status": false,
-		"tags": tagsOrEmpty(p.Tags), "created_at": isoZ(p.Created), "updated_at": isoZ(p.Updated),
+		"extra_dhcp_opts": []any{},
+		"tags":            tagsOrEmpty(p.Tags), "created_at": isoZ(p.Created), "updated_at": isoZ(p.Updated),
 		"revision_number": p.rev,
 	}
 	if t := s.trunkOfParent(p.ID); t != nil {

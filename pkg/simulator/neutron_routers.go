@@ -37,7 +37,7 @@ func routerView(r *router) view {
 	return view{
 		"id": r.ID, "name": r.Name, "description": r.Description, "admin_state_up": r.AdminStateUp,
 		"status": "ACTIVE", "tenant_id": r.ProjectID, "project_id": r.ProjectID, "external_gateway_info": gw,
-		"routes": []any{}, "distributed": false, "ha": false, "availability_zone_hints": []string{},
+		"routes": []any{}, "flavor_id": nil, "distributed": false, "ha": false, "availability_zone_hints": []string{},
 		"availability_zones": []string{"nova"}, "tags": tagsOrEmpty(r.Tags), "created_at": isoZ(r.Created),
 		"updated_at": isoZ(r.Updated), "revision_number": r.rev,
 	}
@@ -194,7 +194,7 @@ func interfaceInfo(r *router, p *port) map[string]any {
 		subnetID = subnetIDs[0]
 	}
 	return map[string]any{
-		"id": r.ID, "tenant_id": r.ProjectID, "project_id": r.ProjectID, "port_id": p.ID,
+		"id": r.ID, "tenant_id": r.ProjectID, "port_id": p.ID,
 		"network_id": p.NetworkID, "subnet_id": subnetID, "subnet_ids": subnetIDs,
 	}
 }

@@ -56,7 +56,8 @@ func ruleView(r *secRule) view {
 		"id": r.ID, "security_group_id": r.GroupID, "direction": r.Direction, "ethertype": r.EtherType,
 		"protocol": nilIfEmpty(r.Protocol), "port_range_min": r.PortMin, "port_range_max": r.PortMax,
 		"remote_ip_prefix": nilIfEmpty(r.RemoteIPPrefix), "remote_group_id": nilIfEmpty(r.RemoteGroupID),
-		"remote_address_group_id": nil, "description": r.Description, "tenant_id": r.ProjectID,
+		"remote_address_group_id": nil, "normalized_cidr": nilIfEmpty(r.RemoteIPPrefix),
+		"description": r.Description, "tenant_id": r.ProjectID,
 		"project_id": r.ProjectID, "created_at": isoZ(r.Created), "updated_at": isoZ(r.Updated), "revision_number": 0,
 	}
 }

@@ -142,7 +142,7 @@ func idRefs[T resource](items []T) []map[string]string {
 func (c *call) lbView(lb *loadBalancer) view {
 	prov := lb.status(c.now)
 	return view{
-		"id": lb.ID, "name": lb.Name, "description": lb.Description, "project_id": lb.ProjectID,
+		"id": lb.ID, "name": lb.Name, "description": lb.Description, "project_id": lb.ProjectID, "tenant_id": lb.ProjectID,
 		"provisioning_status": prov, "operating_status": lb.operating(c.now, lb.AdminStateUp), "admin_state_up": lb.AdminStateUp,
 		"vip_address": lb.VipAddress, "vip_port_id": lb.vipPort.ID, "vip_subnet_id": lb.VipSubnetID,
 		"vip_network_id": lb.VipNetworkID, "vip_qos_policy_id": nil, "provider": lb.Provider,

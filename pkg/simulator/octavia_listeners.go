@@ -97,14 +97,11 @@ func (c *call) updateChild(lbID string, child *lbState, b *base, apply func() er
 
 func (c *call) listenerView(l *listener) view {
 	prov := l.status(c.now)
-	var pools []map[string]string
-	if l.DefaultPoolID != "" {
-		pools = []map[string]string{{"id": l.DefaultPoolID}}
-	}
 	return view{
 		"id": l.ID, "name": l.Name, "description": l.Description, "project_id": l.ProjectID,
 		"protocol": l.Protocol, "protocol_port": l.Port, "default_pool_id": nilIfEmpty(l.DefaultPoolID),
-		"loadbalancers": []map[string]string{{"id": l.LBID}}, "pools": append([]map[string]string{}, pools...),
+		"tenant_id": l.ProjectID, "loadbalancers": []map[string]string{{"id": l.LBID}},
+		"client_ca_tls_container_ref": nil, "client_crl_container_ref": nil,
 		"connection_limit": l.ConnLimit, "sni_container_refs": []string{}, "default_tls_container_ref": nil,
 		"admin_state_up": l.AdminStateUp, "l7policies": []any{}, "provisioning_status": prov,
 		"operating_status": l.operating(c.now, l.AdminStateUp), "timeout_client_data": 50000, "timeout_member_data": 50000,

@@ -61,7 +61,7 @@ func (st *store) membersOf(poolID string) []*member {
 func (c *call) memberView(m *member) view {
 	prov := m.status(c.now)
 	return view{
-		"id": m.ID, "name": m.Name, "project_id": m.ProjectID, "pool_id": m.PoolID, "address": m.Address,
+		"id": m.ID, "name": m.Name, "project_id": m.ProjectID, "tenant_id": m.ProjectID, "address": m.Address,
 		"protocol_port": m.Port, "weight": m.Weight, "subnet_id": nilIfEmpty(m.SubnetID),
 		"admin_state_up": m.AdminStateUp, "backup": m.Backup, "monitor_address": nil, "monitor_port": nil,
 		"provisioning_status": prov, "operating_status": m.operating(c.now, m.AdminStateUp), "tags": tagsOrEmpty(m.Tags),

@@ -59,7 +59,7 @@ func (c *call) monitor(id string) (*monitor, error) {
 func (c *call) monitorView(hm *monitor) view {
 	prov := hm.status(c.now)
 	return view{
-		"id": hm.ID, "name": hm.Name, "project_id": hm.ProjectID, "type": hm.Type, "delay": hm.Delay,
+		"id": hm.ID, "name": hm.Name, "project_id": hm.ProjectID, "tenant_id": hm.ProjectID, "type": hm.Type, "delay": hm.Delay,
 		"timeout": hm.Timeout, "max_retries": hm.MaxRetries, "max_retries_down": hm.RetryDown,
 		"http_method": nilIfEmpty(hm.HTTPMethod), "url_path": nilIfEmpty(hm.URLPath),
 		"expected_codes": nilIfEmpty(hm.ExpectedCodes), "admin_state_up": hm.AdminStateUp,

@@ -106,7 +106,9 @@ func (c *call) poolView(p *pool) view {
 		}
 	}
 	return view{
-		"id": p.ID, "name": p.Name, "description": p.Description, "project_id": p.ProjectID,
+		"id": p.ID, "name": p.Name, "description": p.Description, "project_id": p.ProjectID, "tenant_id": p.ProjectID,
+		"tls_container_ref": nil, "ca_tls_container_ref": nil, "crl_container_ref": nil, "tls_ciphers": nil,
+		"tls_versions": nil, "alpn_protocols": nil,
 		"lb_algorithm": p.Algorithm, "protocol": p.Protocol, "loadbalancers": []map[string]string{{"id": p.LBID}},
 		"listeners": listeners, "members": idRefs(c.st.membersOf(p.ID)), "healthmonitor_id": monitorID,
 		"admin_state_up": p.AdminStateUp, "session_persistence": nil, "provisioning_status": prov,
@@ -194,7 +196,9 @@ func createPool(c *call) error {
 		l.DefaultPoolID = p.ID
 	}
 	c.st.pools[p.ID] = p
-	return c.reply(201, map[string]any{"pool": c.poolView(p)})
+	view := c.poolView(p)
+	delete(view, "healthmonitor_id") // Octavia's create answer has none
+	return c.reply(201, map[string]any{"pool": view})
 }
 
 func updatePool(c *call) error {

@@ -37,6 +37,7 @@ const (
 // it (by providerID) with the delete-machine annotation and lowers replicas by one. Exactly
 // that Machine's server must go; the others must not be touched.
 func TestAutoscalerScalesFromZeroAndDeletesTheChosenMachine(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

@@ -22,6 +22,7 @@ import (
 // "openstack:///<server-id>", and Cluster API links a Machine to its Node only when
 // Machine.spec.providerID (copied from our OpenStackMachine) is the very same string.
 func TestMachineFindsNodeNamedByCloudControllerManager(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

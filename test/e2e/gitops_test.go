@@ -30,6 +30,7 @@ const gitOpsManager = "gitops-e2e"
 // manager, no generation bumped, and every field the manifests set still has the manifests'
 // value. The Ready condition such tools read for health is True and current.
 func TestGitOpsReapplyChangesNothing(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	for _, tc := range []struct {
 		name      string

@@ -20,6 +20,7 @@ import (
 // the Machine and its MachineSet creates a replacement; the provider deletes the old server
 // and builds a new one, and nothing else moves.
 func TestMachineHealthCheckReplacesUnhealthyWorker(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

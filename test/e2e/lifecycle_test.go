@@ -31,6 +31,7 @@ import (
 // servers are still building; deleting the Cluster removes every object (no finalizer left)
 // and every OpenStack resource of the cluster.
 func TestClusterLifecycle(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

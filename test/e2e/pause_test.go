@@ -22,6 +22,7 @@ import (
 // a worker Machine: the simulator receives no request at all. Unpausing carries out what was
 // asked in the meantime. Not parallel: it reads the simulator's process-wide counters.
 func TestPausedClusterMakesNoOpenStackCalls(t *testing.T) {
+	simulatorOnly(t)
 	ctx := context.Background()
 	step := stepper(t)
 	ns := newNamespace(t, "pause")

@@ -22,6 +22,7 @@ import (
 // server is deleted, each new one runs the new flavor, and the cluster never has more than one
 // extra worker server at a time.
 func TestRolloutReplacesServers(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

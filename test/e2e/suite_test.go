@@ -61,8 +61,13 @@ func run(m *testing.M) int {
 	if os.Getenv("E2E_LOGS") != "" {
 		opts.Logger = zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true))
 	}
+	save, err := cloudOptions(&opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer save()
 	start := time.Now()
-	var err error
 	f, err = framework.Start(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the e2e environment:", err)
@@ -76,8 +81,9 @@ func run(m *testing.M) int {
 	}()
 	code := m.Run()
 	// Every scenario checks its own cluster's resources; this catches anything untagged.
-	if leaks := f.Sim.Leaks(""); code == 0 && len(leaks) > 0 {
-		fmt.Fprintf(os.Stderr, "e2e: %d OpenStack resources left in the simulator after every scenario: %+v\n", len(leaks), leaks)
+	leaks, err := f.Leaks(context.Background(), "")
+	if code == 0 && (err != nil || len(leaks) > 0) {
+		fmt.Fprintf(os.Stderr, "e2e: %d OpenStack resources left in the cloud after every scenario (%v): %+v\n", len(leaks), err, leaks)
 		return 1
 	}
 	return code
@@ -289,10 +295,11 @@ func deleteClusterAndCheck(t *testing.T, ns, name, tag string, timeout time.Dura
 				left = append(left, fmt.Sprintf("%T %s (finalizers %v)", o, obj.GetName(), obj.GetFinalizers()))
 			}
 		}
-		return len(left) == 0, fmt.Sprintf("left after deleting the cluster: %v; simulator: %v", left, f.Sim.Leaks(tag))
+		leaks, err := f.Leaks(ctx, tag)
+		return len(left) == 0, fmt.Sprintf("left after deleting the cluster: %v; cloud: %v %v", left, leaks, err)
 	})
-	if leaks := f.Sim.Leaks(tag); len(leaks) > 0 {
-		t.Errorf("OpenStack resources of the cluster left in the simulator: %+v", leaks)
+	if leaks, err := f.Leaks(ctx, tag); err != nil || len(leaks) > 0 {
+		t.Errorf("OpenStack resources of the cluster left in the cloud (%v): %+v", err, leaks)
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 // The worker waits for its join data (which needs an initialized control plane) without a
 // server. Deleting the Cluster removes everything.
 func TestDefaultTemplateWithKubeadm(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

@@ -28,6 +28,7 @@ import (
 // makes Cluster API rotate the worker OpenStackMachineTemplate, which our immutability webhook
 // must allow. Deleting the Cluster removes everything.
 func TestClusterClassTopology(t *testing.T) {
+	simulatorOnly(t)
 	t.Parallel()
 	ctx := context.Background()
 	step := stepper(t)

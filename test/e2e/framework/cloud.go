@@ -16,7 +16,16 @@ import (
 
 // Resources lists the simulator's live resources of one type ("server", "loadbalancer",
 // "member", "network", ...) carrying tag (any when tag is ""), seeded ones excluded.
+// Against a real cloud it sweeps the project through the OpenStack APIs (see Sweep), and
+// panics when the cloud does not answer: no answer must not read as "nothing left".
 func (f *Framework) Resources(typ, tag string) []simulator.Resource {
+	if f.Real != nil {
+		found, err := f.Real.Sweep(context.Background(), tag, typ)
+		if err != nil {
+			panic(fmt.Sprintf("sweeping the cloud's %ss tagged %q: %v", typ, tag, err))
+		}
+		return found
+	}
 	var out []simulator.Resource
 	for _, r := range f.Sim.Inventory() {
 		if r.Type == typ && !r.Seeded && (tag == "" || slices.Contains(r.Tags, tag)) {
@@ -44,6 +53,11 @@ type computeClient struct {
 
 func (f *Framework) compute(ctx context.Context) (*gophercloud.ServiceClient, error) {
 	f.nova.once.Do(func() {
+		if f.Real != nil {
+			s, err := f.Real.clients(ctx)
+			f.nova.sc, f.nova.err = s.compute, err
+			return
+		}
 		provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
 			IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: simulator.DefaultPassword,
 			DomainName: "Default", TenantName: "demo", AllowReauth: true,

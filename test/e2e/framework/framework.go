@@ -103,6 +103,8 @@ type Options struct {
 	OpenStack clients.Options
 	// Logger receives the controllers' logs; the zero value discards them.
 	Logger logr.Logger
+	// Cloud, when set, is a real OpenStack used instead of the simulator (see RealCloudFromEnv).
+	Cloud *RealCloud
 }
 
 // Framework is a running environment.
@@ -118,6 +120,8 @@ type Framework struct {
 	Sim *simulator.Simulator
 	// ExternalNetworkID is the simulator's external network ("public").
 	ExternalNetworkID string
+	// Real is the real OpenStack used instead of the simulator (Sim is then nil).
+	Real *RealCloud
 
 	nova computeClient
 	// workloads are the clusters whose workload cluster is the test API server (see
@@ -171,20 +175,19 @@ func Start(ctx context.Context, opts Options) (_ *Framework, retErr error) {
 	if lat == (simulator.Latencies{}) {
 		lat = Latencies
 	}
-	sim, err := simulator.New(simulator.Options{Latency: lat})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := sim.Listen(); err != nil {
-		return nil, err
-	}
-	f := &Framework{Sim: sim, done: make(chan error, 1)}
+	f := &Framework{Real: opts.Cloud, done: make(chan error, 1)}
 	defer func() {
 		if retErr != nil {
 			_ = f.Stop()
 		}
 	}()
-	if f.ExternalNetworkID, err = externalNetwork(sim); err != nil {
+	var err error
+	if f.Real != nil {
+		f.ExternalNetworkID, err = f.Real.externalNetworkID(ctx)
+	} else {
+		f.Sim, f.ExternalNetworkID, err = startSimulator(lat)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if f.Scheme, err = NewScheme(); err != nil {
@@ -243,14 +246,26 @@ func orDiscard(l logr.Logger) logr.Logger {
 	return l
 }
 
-// externalNetwork finds the seeded external network's ID.
-func externalNetwork(sim *simulator.Simulator) (string, error) {
+// startSimulator serves the simulator and finds its seeded external network's ID.
+func startSimulator(lat simulator.Latencies) (*simulator.Simulator, string, error) {
+	sim, err := simulator.New(simulator.Options{Latency: lat})
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := sim.Listen(); err != nil {
+		return nil, "", err
+	}
+	if _, err := sim.AddFlavor(simulator.Flavor{Name: OverQuotaFlavor, VCPUs: overQuotaVCPUs, RAM: 4096, Disk: 10}); err != nil {
+		sim.Close()
+		return nil, "", err
+	}
 	for _, r := range sim.Inventory() {
 		if r.Type == "network" && r.Name == "public" && r.Seeded {
-			return r.ID, nil
+			return sim, r.ID, nil
 		}
 	}
-	return "", errors.New("the simulator has no external network named public")
+	sim.Close()
+	return nil, "", errors.New("the simulator has no external network named public")
 }
 
 // managerOptions mirror Cluster API's managers (label-selected Secret cache, no cache for
@@ -492,6 +507,8 @@ func (f *Framework) Stop() error {
 	if f.env != nil {
 		errs = append(errs, f.env.Stop())
 	}
-	f.Sim.Close()
+	if f.Sim != nil {
+		f.Sim.Close()
+	}
 	return errors.Join(errs...)
 }

@@ -18,7 +18,12 @@ import (
 )
 
 // CloudsYAML is the simulator's clouds.yaml, with the entry CloudName.
-func (f *Framework) CloudsYAML() []byte { return f.Sim.CloudsYAML(CloudName) }
+func (f *Framework) CloudsYAML() []byte {
+	if f.Real != nil {
+		return f.Real.CloudsYAML
+	}
+	return f.Sim.CloudsYAML(CloudName)
+}
 
 // TemplateVariables are the clusterctl variables that make templates/cluster-template*.yaml
 // target the simulator: its clouds.yaml, external network, image and flavors.
