@@ -110,3 +110,18 @@ e2e: $(CLUSTERCTL) ## End-to-end suite: Cluster API's controllers and ours again
 	go vet ./test/e2e/...
 	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)" CLUSTERCTL="$(CLUSTERCTL)"; \
 	go test -vet=off -count=1 -timeout 15m $(E2E_ARGS) ./test/e2e/...
+
+##@ Scale and faults
+
+BENCH_CLUSTERS ?= 20
+BENCH_MACHINES ?= 50
+BENCH_OUT ?= $(CURDIR)/bench.json
+
+.PHONY: bench
+bench: ## Scale benchmark: BENCH_CLUSTERS × BENCH_MACHINES machines (default 20 × 50) against the simulator; table + $(BENCH_OUT).
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)"; \
+	go run ./test/cmd/bench -clusters $(BENCH_CLUSTERS) -machines $(BENCH_MACHINES) -out $(BENCH_OUT) $(BENCH_ARGS)
+
+.PHONY: bench-quick
+bench-quick: ## The benchmark at 2 × 10 machines with a 10 s resync.
+	$(MAKE) bench BENCH_CLUSTERS=2 BENCH_MACHINES=10 BENCH_ARGS="-sync-period 10s $(BENCH_ARGS)"

@@ -99,6 +99,9 @@ type Options struct {
 	OpenStack clients.Options
 	// Logger receives the controllers' logs; the zero value discards them.
 	Logger logr.Logger
+	// ExternalProvider leaves our reconcilers out of the in-process manager (our webhooks are
+	// still served): the caller runs the built manager as its own process (see ManagerProcess).
+	ExternalProvider bool
 }
 
 // Framework is a running environment.
@@ -279,8 +282,10 @@ func (f *Framework) startManager(ctx context.Context, opts Options, paths []stri
 		return err
 	}
 	f.clusterCache = clusterCache
-	if err := setupProvider(mctx, mgr, opts.OpenStack); err != nil {
-		return err
+	if !opts.ExternalProvider {
+		if err := setupProvider(mctx, mgr, opts.OpenStack); err != nil {
+			return err
+		}
 	}
 	if err := setupWebhooks(mgr, clusterCache, opts.Kubeadm); err != nil {
 		return err
