@@ -147,7 +147,9 @@ func service(key string) string {
 	return "identity"
 }
 
-func isWrite(key string) bool { return !strings.HasPrefix(key, "GET ") && !strings.HasPrefix(key, "HEAD ") }
+func isWrite(key string) bool {
+	return !strings.HasPrefix(key, "GET ") && !strings.HasPrefix(key, "HEAD ")
+}
 
 // isList says whether a GET is a collection read (a list) rather than one resource's.
 func isList(key string) bool {
