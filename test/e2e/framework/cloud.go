@@ -45,7 +45,7 @@ type computeClient struct {
 func (f *Framework) compute(ctx context.Context) (*gophercloud.ServiceClient, error) {
 	f.nova.once.Do(func() {
 		provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
-			IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: simulator.DefaultPassword,
+			IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: f.Sim.Password(),
 			DomainName: "Default", TenantName: "demo", AllowReauth: true,
 		})
 		if err != nil {

@@ -102,6 +102,9 @@ type Options struct {
 	// ExternalProvider leaves our reconcilers out of the in-process manager (our webhooks are
 	// still served): the caller runs the built manager as its own process (see ManagerProcess).
 	ExternalProvider bool
+	// Password of the simulator's user; empty means simulator.DefaultPassword. A distinctive
+	// one lets a test scan logs for it.
+	Password string
 }
 
 // Framework is a running environment.
@@ -170,7 +173,7 @@ func Start(ctx context.Context, opts Options) (_ *Framework, retErr error) {
 	if lat == (simulator.Latencies{}) {
 		lat = Latencies
 	}
-	sim, err := simulator.New(simulator.Options{Latency: lat})
+	sim, err := simulator.New(simulator.Options{Latency: lat, Password: opts.Password})
 	if err != nil {
 		return nil, err
 	}
