@@ -75,7 +75,9 @@ func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Req
 		return ctrl.Result{}, nil
 	}
 	if isPaused, requeue, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osc); err != nil || isPaused || requeue {
-		return ctrl.Result{}, err
+		// requeue: the Paused condition was just written; do not count on that status update's
+		// event to come back (status-only updates are filtered out).
+		return ctrl.Result{Requeue: requeue && !isPaused}, err
 	}
 
 	s := &clusterScope{reconciler: r, cluster: cluster, osc: osc, log: log}

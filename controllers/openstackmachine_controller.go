@@ -44,12 +44,12 @@ type OpenStackMachineReconciler struct {
 func (r *OpenStackMachineReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	log := ctrl.LoggerFrom(ctx)
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&infrav1.OpenStackMachine{}).
+		For(&infrav1.OpenStackMachine{}, builder.WithPredicates(notStatusOnly)).
 		WithOptions(opts).
 		WithEventFilter(predicates.ResourceHasFilterLabel(mgr.GetScheme(), log, r.WatchFilter)).
 		Watches(&clusterv1.Machine{},
 			handler.EnqueueRequestsFromMapFunc(util.MachineToInfrastructureMapFunc(infrav1.GroupVersion.WithKind("OpenStackMachine"))),
-			builder.WithPredicates(changedOnly)).
+			builder.WithPredicates(changedOnly, notStatusOnly)).
 		Watches(&infrav1.OpenStackCluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToMachines),
 			builder.WithPredicates(changedOnly)).
 		Watches(&clusterv1.Cluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToMachines),
@@ -109,7 +109,9 @@ func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	log := ctrl.LoggerFrom(ctx).WithValues("Cluster", klogRef(cluster), "Machine", machine.Name)
 	ctx = ctrl.LoggerInto(ctx, log)
 	if isPaused, requeue, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osm); err != nil || isPaused || requeue {
-		return ctrl.Result{}, err
+		// requeue: the Paused condition was just written; do not count on that status update's
+		// event to come back (status-only updates are filtered out).
+		return ctrl.Result{Requeue: requeue && !isPaused}, err
 	}
 	s := &machineScope{reconciler: r, cluster: cluster, machine: machine, osm: osm, log: log}
 	if s.patcher, err = patch.NewHelper(osm, r.Client); err != nil {
