@@ -125,3 +125,12 @@ bench: ## Scale benchmark: BENCH_CLUSTERS × BENCH_MACHINES machines (default 20
 .PHONY: bench-quick
 bench-quick: ## The benchmark at 2 × 10 machines with a 10 s resync.
 	$(MAKE) bench BENCH_CLUSTERS=2 BENCH_MACHINES=10 BENCH_ARGS="-sync-period 10s $(BENCH_ARGS)"
+
+SEED ?= 1
+RUNS ?= 10
+CHAOS_RATE ?= 0.02
+
+.PHONY: chaos
+chaos: ## Fault campaign: RUNS runs from SEED (faults at CHAOS_RATE on every endpoint, manager killed and restarted); summary per run and totals.
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)"; \
+	go run ./test/cmd/chaos -seed $(SEED) -runs $(RUNS) -rate $(CHAOS_RATE) $(CHAOS_ARGS)

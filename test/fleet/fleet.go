@@ -32,6 +32,8 @@ type Options struct {
 	Latencies simulator.Latencies
 	// ManagerArgs are the manager's extra flags.
 	ManagerArgs []string
+	// Password of the simulator's user (framework.Options.Password).
+	Password string
 }
 
 // Start starts the framework without our reconcilers, builds the manager and starts it.
@@ -44,7 +46,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := framework.Start(ctx, framework.Options{Latencies: opts.Latencies, ExternalProvider: true})
+	f, err := framework.Start(ctx, framework.Options{Latencies: opts.Latencies, ExternalProvider: true, Password: opts.Password})
 	if err != nil {
 		return nil, err
 	}
