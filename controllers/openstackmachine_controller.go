@@ -44,7 +44,7 @@ type OpenStackMachineReconciler struct {
 func (r *OpenStackMachineReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	log := ctrl.LoggerFrom(ctx)
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&infrav1.OpenStackMachine{}, builder.WithPredicates(notStatusOnly)).
+		For(&infrav1.OpenStackMachine{}, builder.WithPredicates(machineNotStatusOnly)).
 		WithOptions(opts).
 		WithEventFilter(predicates.ResourceHasFilterLabel(mgr.GetScheme(), log, r.WatchFilter)).
 		Watches(&clusterv1.Machine{},

@@ -8,6 +8,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 )
 
 // changedOnly drops the update events that an informer's periodic resync delivers for every
@@ -28,6 +30,24 @@ var notStatusOnly = predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		return true
 	}
 	return !sameSpecAndMetadata(e.ObjectOld, e.ObjectNew)
+}}
+
+// machineNotStatusOnly is notStatusOnly for OpenStackMachines, except that a status update that
+// loses what the provider recorded (instance ID, resolved spec, resources: a restore, a
+// hand-made edit) reconciles at once, to find and re-adopt the server.
+var machineNotStatusOnly = predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+	if notStatusOnly.Update(e) {
+		return true
+	}
+	old, okOld := e.ObjectOld.(*infrav1.OpenStackMachine)
+	cur, okNew := e.ObjectNew.(*infrav1.OpenStackMachine)
+	if !okOld || !okNew {
+		return true
+	}
+	lost := func(had, has bool) bool { return had && !has }
+	return lost(old.Status.InstanceID != nil, cur.Status.InstanceID != nil) ||
+		lost(old.Status.Resolved != nil, cur.Status.Resolved != nil) ||
+		lost(old.Status.Resources != nil, cur.Status.Resources != nil)
 }}
 
 func sameSpecAndMetadata(a, b client.Object) bool {

@@ -41,10 +41,15 @@ func TestStatusOnlyUpdatesDoNotReconcile(t *testing.T) {
 		n := osm.DeepCopy()
 		n.ResourceVersion = "2"
 		change(n)
-		return notStatusOnly.Update(event.UpdateEvent{ObjectOld: osm, ObjectNew: n})
+		return machineNotStatusOnly.Update(event.UpdateEvent{ObjectOld: osm, ObjectNew: n})
 	}
 	if update(func(n *infrav1.OpenStackMachine) { n.Status.InstanceID = ptr.To("srv") }) {
 		t.Error("a status-only update reconciles")
+	}
+	// A status that lost the provider's records (restored, edited by hand) reconciles.
+	osm.Status.InstanceID = ptr.To("srv")
+	if !update(func(n *infrav1.OpenStackMachine) { n.Status.InstanceID = nil }) {
+		t.Error("an update that loses status.instanceID does not reconcile")
 	}
 	for what, change := range map[string]func(*infrav1.OpenStackMachine){
 		"spec":       func(n *infrav1.OpenStackMachine) { n.Generation = 2 },

@@ -15,7 +15,7 @@ const Password = "chaos-Pa55w0rd-7f3b9e"
 var ManagerArgs = []string{
 	"--openstack-request-timeout=" + RequestTimeout.String(),
 	"--openstack-read-qps=50", "--openstack-read-burst=100", "--openstack-write-qps=20", "--openstack-write-burst=40",
-	"--kube-api-qps=100", "--kube-api-burst=200", "--sync-period=1m", "--v=2",
+	"--kube-api-qps=100", "--kube-api-burst=200", "--sync-period=1m", "--v=6", // every OpenStack request logged (masked): the log scan then sees them all
 }
 
 // StartEnv starts the shared environment of a campaign: the framework with its default (fast)

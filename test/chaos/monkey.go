@@ -37,7 +37,7 @@ func (m *monkey) fail(err error) {
 }
 
 // run acts every few seconds until ctx ends, then restores the simulator and a running manager.
-func (m *monkey) run(ctx context.Context, kills bool) {
+func (m *monkey) run(ctx context.Context, kills, quota bool) {
 	sim := m.env.F.Sim
 	lbCreate, lbUpdate, lbChild := sim.LoadBalancerLatencies()
 	defer func() {
@@ -67,7 +67,7 @@ func (m *monkey) run(ctx context.Context, kills bool) {
 			m.count("lb-stuck")
 			m.sleep(ctx, time.Duration(5+m.rng.IntN(15))*time.Second)
 			sim.SetLoadBalancerLatencies(lbCreate, lbUpdate, lbChild)
-		case n < 9:
+		case n < 9 && quota:
 			q := simulator.DefaultQuota()
 			q.Instances = servers(sim)
 			_ = sim.SetQuota("demo", q)

@@ -31,6 +31,9 @@ type Options struct {
 	Clusters, MaxReplicas int
 	// Kills kills and restarts the manager at random points.
 	Kills bool
+	// Quota exhausts the instance quota for a while at random points (the provider then waits
+	// two minutes before retrying: runs take longer).
+	Quota bool
 	// Bound is how long each step may take to converge.
 	Bound time.Duration
 	// Logf reports progress; nil is silent.
@@ -114,7 +117,7 @@ func Run(ctx context.Context, env *fleet.Env, opts Options) *Result {
 	m := &monkey{env: env, rng: rand.New(rand.NewPCG(opts.Seed, 0x6d6f6e)), counts: map[string]int{}}
 	mctx, stopMonkey := context.WithCancel(ctx)
 	monkeyDone := make(chan struct{})
-	go func() { m.run(mctx, opts.Kills); close(monkeyDone) }()
+	go func() { m.run(mctx, opts.Kills, opts.Quota); close(monkeyDone) }()
 
 	if err := r.scenario(ctx); err != nil {
 		r.errorf("%v", err)

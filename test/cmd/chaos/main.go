@@ -25,6 +25,7 @@ func main() {
 	replicas := flag.Int("max-replicas", 4, "most workers per cluster")
 	bound := flag.Duration("bound", 6*time.Minute, "how long each step may take to converge")
 	kills := flag.Bool("kills", true, "kill and restart the manager at random points")
+	quota := flag.Bool("quota", true, "exhaust the instance quota for a while at random points")
 	verbose := flag.Bool("v", false, "print each step")
 	logFile := flag.String("manager-log", "", "write the manager's log here at the end")
 	flag.Parse()
@@ -43,15 +44,15 @@ func main() {
 	if *verbose {
 		logf = func(format string, args ...any) { fmt.Printf("  "+time.Now().Format("15:04:05 ")+format+"\n", args...) }
 	}
-	fmt.Printf("fault campaign: seeds %d..%d, rate %.3f, ≤%d clusters × ≤%d workers, kills %v, bound %s per step, manager flags %v\n",
-		*seed, *seed+uint64(*runs)-1, *rate, *clusters, *replicas, *kills, *bound, chaos.ManagerArgs)
+	fmt.Printf("fault campaign: seeds %d..%d, rate %.3f, ≤%d clusters × ≤%d workers, kills %v, quota %v, bound %s per step, manager flags %v\n",
+		*seed, *seed+uint64(*runs)-1, *rate, *clusters, *replicas, *kills, *quota, *bound, chaos.ManagerArgs)
 	var t chaos.Totals
 	for i := range *runs {
 		if ctx.Err() != nil {
 			break
 		}
 		r := chaos.Run(ctx, env, chaos.Options{Seed: *seed + uint64(i), Rate: *rate, Clusters: *clusters, MaxReplicas: *replicas,
-			Kills: *kills, Bound: *bound, Logf: logf})
+			Kills: *kills, Quota: *quota, Bound: *bound, Logf: logf})
 		t.Add(r)
 		fmt.Println(r.Summary())
 		for _, l := range append(append(append(r.Duplicates, r.Finalizers...), r.LogFindings...), leaks(r)...) {
