@@ -38,6 +38,9 @@ type Options struct {
 	Bound time.Duration
 	// Logf reports progress; nil is silent.
 	Logf func(format string, args ...any)
+	// Disturbance, when set, is shared by runs going on at once (see Disturb): the run then
+	// neither installs faults nor starts its own monkey, and its Result has no fault counts.
+	Disturbance *Disturbance
 }
 
 // Result is what a run saw.
@@ -109,24 +112,25 @@ func Run(ctx context.Context, env *fleet.Env, opts Options) *Result {
 	watchDone := make(chan struct{})
 	go func() { watch.run(wctx, sim); close(watchDone) }()
 
-	sim.ClearFaults()
-	names, err := install(sim, opts.Rate)
-	if err != nil {
-		r.errorf("installing faults: %v", err)
+	d := opts.Disturbance
+	if d == nil {
+		var err error
+		if d, err = Disturb(ctx, env, opts.Seed, opts.Rate, opts.Kills, opts.Quota); err != nil {
+			r.errorf("%v", err)
+		}
 	}
-	m := &monkey{env: env, rng: rand.New(rand.NewPCG(opts.Seed, 0x6d6f6e)), counts: map[string]int{}}
-	mctx, stopMonkey := context.WithCancel(ctx)
-	monkeyDone := make(chan struct{})
-	go func() { m.run(mctx, opts.Kills, opts.Quota); close(monkeyDone) }()
-
 	if err := r.scenario(ctx); err != nil {
 		r.errorf("%v", err)
 	}
-	stopMonkey()
-	<-monkeyDone
-	r.res.Faults = applied(sim, names)
-	sim.ClearFaults()
-	// Whatever the scenario left (it stopped early on an error), delete it without faults.
+	if opts.Disturbance == nil && d != nil {
+		var errs []error
+		r.res.Faults, r.res.Events, errs = d.Stop()
+		for _, e := range errs {
+			r.errorf("manager: %v", e)
+		}
+	}
+	// Whatever the scenario left (it stopped early on an error), delete it (without faults
+	// when the run owns them).
 	for _, c := range r.clusters {
 		_ = env.DeleteCluster(ctx, c)
 	}
@@ -136,10 +140,6 @@ func Run(ctx context.Context, env *fleet.Env, opts Options) *Result {
 	stopWatch()
 	<-watchDone
 
-	r.res.Events = m.counts
-	for _, e := range m.errs {
-		r.errorf("manager: %v", e)
-	}
 	for _, t := range tags {
 		r.res.Leaks = append(r.res.Leaks, sim.Leaks(t)...)
 	}
@@ -374,16 +374,24 @@ func (t *Totals) Add(r *Result) {
 	if !r.OK() {
 		t.Failed++
 	}
-	for k, v := range r.Faults {
-		t.Faults[k] += v
-	}
-	for k, v := range r.Events {
-		t.Events[k] += v
-	}
-	t.Restarts += r.Events["kill"] + r.Events["kill-after-server-post"] + r.Events["unexpected-exit"]
+	t.AddDisturbance(r.Faults, r.Events)
 	t.Leaks += len(r.Leaks)
 	t.Duplicates += len(r.Duplicates)
 	t.MaxConvergence = max(t.MaxConvergence, r.MaxConvergence)
+}
+
+// AddDisturbance adds the faults and events of a disturbance shared by several runs.
+func (t *Totals) AddDisturbance(faults, events map[string]int) {
+	if t.Faults == nil {
+		t.Faults, t.Events = map[string]int{}, map[string]int{}
+	}
+	for k, v := range faults {
+		t.Faults[k] += v
+	}
+	for k, v := range events {
+		t.Events[k] += v
+	}
+	t.Restarts += events["kill"] + events["kill-after-server-post"] + events["unexpected-exit"]
 }
 
 // String is the totals line.

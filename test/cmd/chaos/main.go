@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ func main() {
 	quota := flag.Bool("quota", true, "exhaust the instance quota for a while at random points")
 	verbose := flag.Bool("v", false, "print each step")
 	logFile := flag.String("manager-log", "", "write the manager's log here at the end")
+	parallel := flag.Int("parallel", 1, "runs going on at once; above 1 they share the faults and the monkey (seeded by -seed)")
 	flag.Parse()
 	if err := testenv.CheckAssets(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -47,16 +49,53 @@ func main() {
 	fmt.Printf("fault campaign: seeds %d..%d, rate %.3f, ≤%d clusters × ≤%d workers, kills %v, quota %v, bound %s per step, manager flags %v\n",
 		*seed, *seed+uint64(*runs)-1, *rate, *clusters, *replicas, *kills, *quota, *bound, chaos.ManagerArgs)
 	var t chaos.Totals
-	for i := range *runs {
-		if ctx.Err() != nil {
-			break
+	opts := chaos.Options{Rate: *rate, Clusters: *clusters, MaxReplicas: *replicas, Kills: *kills, Quota: *quota, Bound: *bound, Logf: logf}
+	var shared *chaos.Disturbance
+	if *parallel > 1 {
+		if shared, err = chaos.Disturb(ctx, env, *seed, *rate, *kills, *quota); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
-		r := chaos.Run(ctx, env, chaos.Options{Seed: *seed + uint64(i), Rate: *rate, Clusters: *clusters, MaxReplicas: *replicas,
-			Kills: *kills, Quota: *quota, Bound: *bound, Logf: logf})
+		opts.Disturbance = shared
+	}
+	seeds := make(chan uint64)
+	results := make(chan *chaos.Result)
+	var wg sync.WaitGroup
+	for range max(*parallel, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range seeds {
+				o := opts
+				o.Seed = s
+				results <- chaos.Run(ctx, env, o)
+			}
+		}()
+	}
+	go func() {
+		for i := range *runs {
+			if ctx.Err() != nil {
+				break
+			}
+			seeds <- *seed + uint64(i)
+		}
+		close(seeds)
+		wg.Wait()
+		close(results)
+	}()
+	for r := range results {
 		t.Add(r)
 		fmt.Println(r.Summary())
 		for _, l := range append(append(append(r.Duplicates, r.Finalizers...), r.LogFindings...), leaks(r)...) {
 			fmt.Println("    " + l)
+		}
+	}
+	if shared != nil {
+		faults, events, errs := shared.Stop()
+		t.AddDisturbance(faults, events)
+		for _, e := range errs {
+			fmt.Println("manager:", e)
+			t.Failed++
 		}
 	}
 	fmt.Println("TOTAL:", t.String())
