@@ -134,3 +134,11 @@ CHAOS_RATE ?= 0.02
 chaos: ## Fault campaign: RUNS runs from SEED (faults at CHAOS_RATE on every endpoint, manager killed and restarted); summary per run and totals.
 	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)"; \
 	go run ./test/cmd/chaos -seed $(SEED) -runs $(RUNS) -rate $(CHAOS_RATE) $(CHAOS_ARGS)
+
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target (credential parser, webhook validation) for FUZZTIME (default 10s).
+	go test -run '^$$' -fuzz '^FuzzParseCredentials$$' -fuzztime $(FUZZTIME) ./pkg/scope/
+	go test -run '^$$' -fuzz '^FuzzValidateOpenStackCluster$$' -fuzztime $(FUZZTIME) ./pkg/webhooks/
+	go test -run '^$$' -fuzz '^FuzzValidateOpenStackMachine$$' -fuzztime $(FUZZTIME) ./pkg/webhooks/
