@@ -77,6 +77,7 @@ func run(ctx context.Context, c config) (*report, error) {
 	}
 	after, _ := env.Manager.Metrics(ctx, "controller_runtime_reconcile")
 	r.steady(sim.Counts(), sim.TokensIssued(), total, c.Resyncs, before, after)
+	r.TokensIssued = r.ClusterPhase.Tokens + r.MachinePhase.Tokens + r.SteadyTokens
 	cpu, rss := env.Manager.Usage()
 	r.ManagerCPUSeconds, r.ManagerPeakRSSMiB = cpu.Seconds(), float64(rss)/(1<<20)
 	r.Reconciles = reconciles(after)
