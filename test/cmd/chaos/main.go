@@ -29,6 +29,7 @@ func main() {
 	quota := flag.Bool("quota", true, "exhaust the instance quota for a while at random points")
 	verbose := flag.Bool("v", false, "print each step")
 	logFile := flag.String("manager-log", "", "write the manager's log here at the end")
+	budget := flag.Duration("duration", 0, "start no new run after this long (0: no limit); runs started finish")
 	parallel := flag.Int("parallel", 1, "runs going on at once; above 1 they share the faults and the monkey (seeded by -seed)")
 	flag.Parse()
 	if err := testenv.CheckAssets(); err != nil {
@@ -72,9 +73,10 @@ func main() {
 			}
 		}()
 	}
+	started := time.Now()
 	go func() {
 		for i := range *runs {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || *budget > 0 && time.Since(started) > *budget {
 				break
 			}
 			seeds <- *seed + uint64(i)
