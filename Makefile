@@ -140,3 +140,35 @@ fidelity: $(CLUSTERCTL) ## Run TestAnyCloud on the simulator and compare its ans
 	go run ./test/e2e/fidelity/cmd/fidelity-report -real $(OUT)/fidelity/openstack.json -sim $(OUT)/fidelity/simulator.json \
 		-explained test/e2e/fidelity/explained.txt > $(OUT)/fidelity/report.md
 	cat $(OUT)/fidelity/report.md
+
+##@ Scale and faults
+
+BENCH_CLUSTERS ?= 20
+BENCH_MACHINES ?= 50
+BENCH_OUT ?= $(CURDIR)/bench.json
+
+.PHONY: bench
+bench: ## Scale benchmark: BENCH_CLUSTERS × BENCH_MACHINES machines (default 20 × 50) against the simulator; table + $(BENCH_OUT).
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)"; \
+	go run ./test/cmd/bench -clusters $(BENCH_CLUSTERS) -machines $(BENCH_MACHINES) -out $(BENCH_OUT) $(BENCH_ARGS)
+
+.PHONY: bench-quick
+bench-quick: ## The benchmark at 2 × 10 machines with a 10 s resync.
+	$(MAKE) bench BENCH_CLUSTERS=2 BENCH_MACHINES=10 BENCH_ARGS="-sync-period 10s $(BENCH_ARGS)"
+
+SEED ?= 1
+RUNS ?= 10
+CHAOS_RATE ?= 0.02
+
+.PHONY: chaos
+chaos: ## Fault campaign: RUNS runs from SEED (faults at CHAOS_RATE on every endpoint, manager killed and restarted); summary per run and totals.
+	export KUBEBUILDER_ASSETS="$$(hack/build-envtest-assets.sh)"; \
+	go run ./test/cmd/chaos -seed $(SEED) -runs $(RUNS) -rate $(CHAOS_RATE) $(CHAOS_ARGS)
+
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target (credential parser, webhook validation) for FUZZTIME (default 10s).
+	go test -run '^$$' -fuzz '^FuzzParseCredentials$$' -fuzztime $(FUZZTIME) ./pkg/scope/
+	go test -run '^$$' -fuzz '^FuzzValidateOpenStackCluster$$' -fuzztime $(FUZZTIME) ./pkg/webhooks/
+	go test -run '^$$' -fuzz '^FuzzValidateOpenStackMachine$$' -fuzztime $(FUZZTIME) ./pkg/webhooks/

@@ -74,7 +74,10 @@ func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	if annotations.IsExternallyManaged(osc) {
 		return ctrl.Result{}, nil
 	}
-	if isPaused, requeue, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osc); err != nil || isPaused || requeue {
+	// When EnsurePausedCondition has just written the Paused condition, osc holds the result:
+	// go on (a requeue would go through the controller's shared rate limiter, and the status
+	// update's own event is filtered out).
+	if isPaused, _, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osc); err != nil || isPaused {
 		return ctrl.Result{}, err
 	}
 

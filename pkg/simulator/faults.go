@@ -68,6 +68,7 @@ type faultRule struct {
 	Fault
 	id      int
 	matches int
+	applied int
 	path    *regexp.Regexp
 	body    *regexp.Regexp
 }
@@ -121,6 +122,7 @@ func (s *Simulator) matchFault(method, pattern, path string, body []byte) *Fault
 			(f.Probability > 0 && s.rng.Float64() >= f.Probability) {
 			continue
 		}
+		f.applied++
 		fault := f.Fault
 		return &fault
 	}

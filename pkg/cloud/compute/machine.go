@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
 	"slices"
 	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
+	"k8s.io/utils/ptr"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
@@ -112,6 +114,8 @@ func (s *MachineService) Reconcile(ctx context.Context, m *Machine) (Result, err
 	if id := m.Status.InstanceID; id != nil {
 		srv, err := s.Compute.GetServer(ctx, *id)
 		if clients.IsNotFound(err) {
+			// Nova no longer has it: the recorded state (ACTIVE) would be stale.
+			m.Status.InstanceState = ptr.To(infrav1.InstanceStateDeleted)
 			return Result{}, fmt.Errorf("server %s of machine %s: %w: delete the Machine to get a new one", *id, m.Name, ErrServerGone)
 		}
 		if err != nil {

@@ -86,6 +86,11 @@ func RemoveMember(ctx context.Context, lb clients.LoadBalancer, mb Member) (Resu
 		if j < 0 {
 			continue
 		}
+		if members[j].ProvisioningStatus == "PENDING_DELETE" {
+			// Our DELETE was accepted; another one would only get a 409 while the load
+			// balancer is PENDING_UPDATE, every requeue until Octavia is done.
+			return wait(clients.ConflictRequeue, "waiting for Octavia to remove %s from pool %s", mb.Name, name), nil
+		}
 		err = lb.DeleteMember(ctx, found[i].ID, members[j].ID)
 		if clients.IsNotFound(err) {
 			continue

@@ -98,4 +98,13 @@ func TestRemoveMember(t *testing.T) {
 	if _, err := RemoveMember(ctx, e.lb, testMember); err == nil {
 		t.Fatal("a failed removal was not reported")
 	}
+
+	// Regression: a member already PENDING_DELETE (our DELETE accepted, the load balancer
+	// PENDING_UPDATE) is waited for, not deleted again (each repeat got a 409).
+	e = newEnv(t)
+	e.lb.EXPECT().ListPools(gomock.Any(), gomock.Any()).Return(testPools[:1], nil)
+	e.lb.EXPECT().ListMembers(gomock.Any(), "pool-a", gomock.Any()).Return([]pools.Member{{ID: "mine", Name: "cp-0", ProvisioningStatus: "PENDING_DELETE"}}, nil)
+	if res, err := RemoveMember(ctx, e.lb, testMember); err != nil || res.Done() {
+		t.Fatalf("RemoveMember of a member being deleted = %+v, %v: want in progress, no DELETE", res, err)
+	}
 }

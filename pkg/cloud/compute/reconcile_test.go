@@ -168,10 +168,15 @@ func TestReconcileServerGone(t *testing.T) {
 	e := newEnv(t)
 	m := resolved(testMachine(nil))
 	m.Status.InstanceID = ptr.To("srv-1")
+	m.Status.InstanceState = ptr.To(infrav1.InstanceStateActive)
 	e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(nil, notFound)
 	_, err := e.svc.Reconcile(context.Background(), m)
 	if !errors.Is(err, ErrServerGone) || !strings.Contains(err.Error(), "srv-1") {
 		t.Fatalf("error %v, want ErrServerGone naming the server", err)
+	}
+	// Regression: the recorded state was left ACTIVE after the server was deleted outside.
+	if st := ptr.Deref(m.Status.InstanceState, ""); st != infrav1.InstanceStateDeleted {
+		t.Errorf("status.instanceState %q after the server is gone, want %q", st, infrav1.InstanceStateDeleted)
 	}
 }
 

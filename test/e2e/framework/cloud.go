@@ -59,7 +59,7 @@ func (f *Framework) compute(ctx context.Context) (*gophercloud.ServiceClient, er
 			return
 		}
 		provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
-			IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: simulator.DefaultPassword,
+			IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: f.Sim.Password(),
 			DomainName: "Default", TenantName: "demo", AllowReauth: true,
 		})
 		if err != nil {

@@ -105,6 +105,12 @@ type Options struct {
 	Logger logr.Logger
 	// Cloud, when set, is a real OpenStack used instead of the simulator (see RealCloudFromEnv).
 	Cloud *RealCloud
+	// ExternalProvider leaves our reconcilers out of the in-process manager (our webhooks are
+	// still served): the caller runs the built manager as its own process (see ManagerProcess).
+	ExternalProvider bool
+	// Password of the simulator's user; empty means simulator.DefaultPassword. A distinctive
+	// one lets a test scan logs for it.
+	Password string
 }
 
 // Framework is a running environment.
@@ -185,7 +191,7 @@ func Start(ctx context.Context, opts Options) (_ *Framework, retErr error) {
 	if f.Real != nil {
 		f.ExternalNetworkID, err = f.Real.externalNetworkID(ctx)
 	} else {
-		f.Sim, f.ExternalNetworkID, err = startSimulator(lat)
+		f.Sim, f.ExternalNetworkID, err = startSimulator(lat, opts.Password)
 	}
 	if err != nil {
 		return nil, err
@@ -247,8 +253,8 @@ func orDiscard(l logr.Logger) logr.Logger {
 }
 
 // startSimulator serves the simulator and finds its seeded external network's ID.
-func startSimulator(lat simulator.Latencies) (*simulator.Simulator, string, error) {
-	sim, err := simulator.New(simulator.Options{Latency: lat})
+func startSimulator(lat simulator.Latencies, password string) (*simulator.Simulator, string, error) {
+	sim, err := simulator.New(simulator.Options{Latency: lat, Password: password})
 	if err != nil {
 		return nil, "", err
 	}
@@ -311,8 +317,10 @@ func (f *Framework) startManager(ctx context.Context, opts Options, paths []stri
 			return err
 		}
 	}
-	if err := setupProvider(mctx, mgr, opts.OpenStack); err != nil {
-		return err
+	if !opts.ExternalProvider {
+		if err := setupProvider(mctx, mgr, opts.OpenStack); err != nil {
+			return err
+		}
 	}
 	if err := setupWebhooks(mgr, clusterCache, opts.Kubeadm); err != nil {
 		return err

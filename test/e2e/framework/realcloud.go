@@ -132,7 +132,7 @@ func (f *Framework) ProviderClient(ctx context.Context) (*gophercloud.ProviderCl
 		return p, f.Real.endpoint, err
 	}
 	p, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
-		IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: simulator.DefaultPassword,
+		IdentityEndpoint: f.Sim.URL() + "/identity", Username: "demo", Password: f.Sim.Password(),
 		DomainName: "Default", TenantName: "demo", AllowReauth: true,
 	})
 	return p, gophercloud.EndpointOpts{Region: "RegionOne"}, err
