@@ -16,7 +16,6 @@ import (
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
-	"github.com/capo-ng/cluster-api-provider-openstack/test/e2e/framework"
 )
 
 // gitOpsManager is the field manager of the GitOps tool in these scenarios (Flux's
@@ -47,11 +46,7 @@ func TestGitOpsReapplyChangesNothing(t *testing.T) {
 			const name = "flux"
 			var manifests []*unstructured.Unstructured
 			for _, tpl := range tc.templates {
-				objs, err := f.RenderTemplate(ctx, framework.TemplatePath(tpl), name, ns, map[string]string{"WORKER_MACHINE_COUNT": "1"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				manifests = append(manifests, objs...)
+				manifests = append(manifests, render(t, tpl, name, ns, map[string]string{"WORKER_MACHINE_COUNT": "1"})...)
 			}
 			applyAll(t, manifests, nil)
 			step("applied %d objects with server-side apply as %s", len(manifests), gitOpsManager)

@@ -24,6 +24,7 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
@@ -317,4 +318,25 @@ func eventsFor(t *testing.T, ns, kind, name string) []eventsv1.Event {
 		}
 	}
 	return out
+}
+
+// render renders templates/<file> with the real clusterctl for the simulator (vars override
+// the defaults), for cluster name in ns.
+func render(t *testing.T, file, name, ns string, vars map[string]string) []*unstructured.Unstructured {
+	t.Helper()
+	objs, err := f.RenderTemplate(context.Background(), framework.TemplatePath(file), name, ns, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+// createAll creates rendered objects with strict field validation, as kubectl does.
+func createAll(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		if err := f.Client.Create(context.Background(), o, client.FieldValidation("Strict")); err != nil {
+			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+	}
 }

@@ -41,15 +41,8 @@ func TestDefaultTemplateWithKubeadm(t *testing.T) {
 	const name = "gamma"
 	tag := cloud.ClusterTag(ns, name)
 
-	objs, err := f.RenderTemplate(ctx, framework.TemplatePath("cluster-template.yaml"), name, ns, map[string]string{"WORKER_MACHINE_COUNT": "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range objs {
-		if err := f.Client.Create(ctx, o, client.FieldValidation("Strict")); err != nil {
-			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
-		}
-	}
+	objs := render(t, "cluster-template.yaml", name, ns, map[string]string{"WORKER_MACHINE_COUNT": "1"})
+	createAll(t, objs)
 	step("rendered and applied %d objects", len(objs))
 
 	// Infrastructure: Ready, with the endpoint on the load balancer's floating IP.
@@ -160,15 +153,7 @@ func TestEveryTemplatePassesEveryWebhook(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ns := newNamespace(t, "templates")
-	class, err := f.RenderTemplate(ctx, framework.TemplatePath("clusterclass-openstack-kubeadm.yaml"), "unused", ns, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range class {
-		if err := f.Client.Create(ctx, o, client.FieldValidation("Strict")); err != nil {
-			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
-		}
-	}
+	createAll(t, render(t, "clusterclass-openstack-kubeadm.yaml", "unused", ns, nil))
 	// Cluster API validates topology variables against the ClusterClass once it has reconciled it.
 	eventually(t, 30*time.Second, func() (bool, string) {
 		cc := &clusterv1.ClusterClass{}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -36,38 +34,12 @@ func TestClusterClassTopology(t *testing.T) {
 	const name = "topo"
 	tag := cloud.ClusterTag(ns, name)
 
-	class, err := f.RenderTemplate(ctx, framework.TemplatePath("clusterclass-openstack-kubeadm.yaml"), name, ns, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := f.RenderTemplate(ctx, framework.TemplatePath("cluster-template-topology.yaml"), name, ns, map[string]string{"WORKER_MACHINE_COUNT": "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range append(class, objs...) {
-		if err := f.Client.Create(ctx, o, client.FieldValidation("Strict")); err != nil {
-			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
-		}
-	}
+	class := render(t, "clusterclass-openstack-kubeadm.yaml", name, ns, nil)
+	objs := render(t, "cluster-template-topology.yaml", name, ns, map[string]string{"WORKER_MACHINE_COUNT": "1"})
+	createAll(t, append(class, objs...))
 	step("applied the ClusterClass (%d objects) and the Cluster (%d objects)", len(class), len(objs))
 
-	cluster := &clusterv1.Cluster{}
-	osc := &infrav1.OpenStackCluster{}
-	eventually(t, 90*time.Second, func() (bool, string) {
-		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cluster); err != nil {
-			return false, err.Error()
-		}
-		if cluster.Spec.InfrastructureRef.Name == "" {
-			return false, "the topology controller has not created the OpenStackCluster yet"
-		}
-		if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: cluster.Spec.InfrastructureRef.Name}, osc); err != nil {
-			return false, err.Error()
-		}
-		c := apimeta.FindStatusCondition(osc.Status.Conditions, infrav1.ReadyCondition)
-		return c != nil && c.Status == metav1.ConditionTrue && osc.Spec.ControlPlaneEndpoint != nil &&
-				cluster.Spec.ControlPlaneEndpoint == *osc.Spec.ControlPlaneEndpoint,
-			fmt.Sprintf("OpenStackCluster %s Ready %+v, endpoint %+v; Cluster's %+v", osc.Name, c, osc.Spec.ControlPlaneEndpoint, cluster.Spec.ControlPlaneEndpoint)
-	})
+	osc := waitClusterInfrastructureReady(t, ns, name)
 	if osc.Spec.IdentityRef.Name != name+"-cloud-config" || osc.Spec.IdentityRef.CloudName != framework.CloudName ||
 		osc.Spec.ExternalNetwork == nil || ptr.Deref(osc.Spec.ExternalNetwork.ID, "") != f.ExternalNetworkID {
 		t.Errorf("variables not patched into the OpenStackCluster: identityRef %+v, externalNetwork %+v", osc.Spec.IdentityRef, osc.Spec.ExternalNetwork)
@@ -120,7 +92,8 @@ func TestClusterClassTopology(t *testing.T) {
 
 	// A variable change rotates the worker template (OpenStackMachineTemplates are immutable).
 	const newFlavor = "m1.large"
-	if err := f.Client.Get(ctx, client.ObjectKeyFromObject(cluster), cluster); err != nil {
+	cluster := &clusterv1.Cluster{}
+	if err := f.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, cluster); err != nil {
 		t.Fatal(err)
 	}
 	patch := client.MergeFrom(cluster.DeepCopy())
