@@ -26,21 +26,8 @@ import (
 // with the real clusterctl (`generate provider`, which runs the same component processing as
 // `clusterctl init`), checks the provider contract on the result and applies it to the API server.
 func TestReleaseManifests(t *testing.T) {
-	root := testenv.RepoRoot()
 	out := t.TempDir()
-	version := "v0.1.0"
-	repo := filepath.Join(t.TempDir(), "infrastructure-openstack", version)
-	run(t, root, nil, "make", "--no-print-directory", "release-manifests", "OUT="+repo, "VERSION="+version)
-
-	home := t.TempDir()
-	config := filepath.Join(home, "clusterctl.yaml")
-	writeFile(t, config, "providers:\n  - name: openstack\n    type: InfrastructureProvider\n    url: file://"+
-		filepath.Join(repo, "infrastructure-components.yaml")+"\n")
-	clusterctl := os.Getenv("CLUSTERCTL")
-	if clusterctl == "" {
-		clusterctl = filepath.Join(root, "bin", "clusterctl")
-		run(t, root, nil, "make", "--no-print-directory", "bin/clusterctl")
-	}
+	home, config, clusterctl := localRepository(t)
 	envVars := []string{"HOME=" + home, "CLUSTERCTL_DISABLE_VERSIONCHECK=true", "CAPO_LOGLEVEL=5"}
 	components := run(t, out, envVars, clusterctl, "generate", "provider", "--infrastructure", "openstack:"+version, "--config", config)
 
@@ -162,4 +149,27 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// version is the provider version of the local clusterctl repositories of these tests.
+const version = "v0.1.0"
+
+// localRepository builds a clusterctl repository of this provider's version with
+// `make release-manifests` and returns a HOME, a clusterctl.yaml naming the repository, and the
+// clusterctl binary ($CLUSTERCTL, else bin/clusterctl built by make).
+func localRepository(t *testing.T) (home, config, clusterctl string) {
+	t.Helper()
+	root := testenv.RepoRoot()
+	repo := filepath.Join(t.TempDir(), "infrastructure-openstack", version)
+	run(t, root, nil, "make", "--no-print-directory", "release-manifests", "OUT="+repo, "VERSION="+version)
+	home = t.TempDir()
+	config = filepath.Join(home, "clusterctl.yaml")
+	writeFile(t, config, "providers:\n  - name: openstack\n    type: InfrastructureProvider\n    url: file://"+
+		filepath.Join(repo, "infrastructure-components.yaml")+"\n")
+	clusterctl = os.Getenv("CLUSTERCTL")
+	if clusterctl == "" {
+		clusterctl = filepath.Join(root, "bin", "clusterctl")
+		run(t, root, nil, "make", "--no-print-directory", "bin/clusterctl")
+	}
+	return home, config, clusterctl
 }

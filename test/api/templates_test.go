@@ -126,25 +126,13 @@ func TestClusterClassHasNoVariables(t *testing.T) {
 // built by `make release-manifests`, as users do: clusterctl must add the ClusterClass and its
 // templates before the Cluster, and everything must apply.
 func TestTopologyFlavorFromRepository(t *testing.T) {
-	root := testenv.RepoRoot()
-	version := "v0.1.0"
-	repo := filepath.Join(t.TempDir(), "infrastructure-openstack", version)
-	run(t, root, nil, "make", "--no-print-directory", "release-manifests", "OUT="+repo, "VERSION="+version)
-	home := t.TempDir()
-	config := filepath.Join(home, "clusterctl.yaml")
-	writeFile(t, config, "providers:\n  - name: openstack\n    type: InfrastructureProvider\n    url: file://"+
-		filepath.Join(repo, "infrastructure-components.yaml")+"\n")
-	clusterctl := os.Getenv("CLUSTERCTL")
-	if clusterctl == "" {
-		clusterctl = filepath.Join(root, "bin", "clusterctl")
-		run(t, root, nil, "make", "--no-print-directory", "bin/clusterctl")
-	}
+	home, config, clusterctl := localRepository(t)
 	vars := []string{"HOME=" + home, "CLUSTERCTL_DISABLE_VERSIONCHECK=true", "KUBECONFIG=" + filepath.Join(home, "none")}
 	for k, v := range templateVariables {
 		vars = append(vars, k+"="+v)
 	}
 	ns := namespace(t)
-	out := run(t, root, vars, clusterctl, "generate", "cluster", "topo", "--infrastructure", "openstack:"+version,
+	out := run(t, testenv.RepoRoot(), vars, clusterctl, "generate", "cluster", "topo", "--infrastructure", "openstack:"+version,
 		"--flavor", "topology", "-n", ns, "--config", config)
 	objs := decodeAll(t, out)
 	if len(objs) == 0 || objs[0].GetKind() != "ClusterClass" {
