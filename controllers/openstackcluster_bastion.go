@@ -19,7 +19,7 @@ func bastionName(cluster *clusterv1.Cluster) string {
 }
 
 // bastionMachine describes the bastion to the machine service. Its status lives in the
-// cluster's status.bastion; save copies it back before persisting.
+// cluster's status.bastion; storeBastion copies it back for the reconcile's patch.
 func (s *clusterScope) bastionMachine(b *infrav1.Bastion, st *infrav1.OpenStackMachineStatus) (*compute.MachineService, *compute.Machine) {
 	svc := &compute.MachineService{
 		Compute: s.cloud.Compute, Network: s.cloud.Network, Image: s.cloud.Image, Volume: s.cloud.Volume, Region: s.cloud.Region,
@@ -28,10 +28,6 @@ func (s *clusterScope) bastionMachine(b *infrav1.Bastion, st *infrav1.OpenStackM
 		Name: bastionName(s.cluster), Spec: b.Spec, Status: st,
 		Owner: clusterTag(s.cluster), ClusterTags: s.osc.Spec.Tags,
 		FailureDomain: ptr.Deref(b.AvailabilityZone, ""),
-		Save: func(ctx context.Context) error {
-			s.storeBastion(st)
-			return s.patch(ctx)
-		},
 	}
 	if n := s.osc.Status.Network; n != nil {
 		m.NetworkID = n.ID

@@ -12,8 +12,6 @@ import (
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/cluster-api/util"
 	"sigs.k8s.io/cluster-api/util/annotations"
-	"sigs.k8s.io/cluster-api/util/patch"
-	"sigs.k8s.io/cluster-api/util/paused"
 	"sigs.k8s.io/cluster-api/util/predicates"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -74,15 +72,9 @@ func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	if annotations.IsExternallyManaged(osc) {
 		return ctrl.Result{}, nil
 	}
-	// When EnsurePausedCondition has just written the Paused condition, osc holds the result:
-	// go on (a requeue would go through the controller's shared rate limiter, and the status
-	// update's own event is filtered out).
-	if isPaused, _, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osc); err != nil || isPaused {
-		return ctrl.Result{}, err
-	}
-
 	s := &clusterScope{reconciler: r, cluster: cluster, osc: osc, log: log}
-	if s.patcher, err = patch.NewHelper(osc, r.Client); err != nil {
+	s.patcher = newPatcher(r.Client, osc)
+	if isPaused, err := checkPaused(ctx, r.Client, cluster, osc); err != nil || isPaused {
 		return ctrl.Result{}, err
 	}
 	defer func() {
@@ -98,7 +90,11 @@ func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Req
 		return r.reconcileDelete(ctx, s)
 	}
 	if controllerutil.AddFinalizer(osc, infrav1.ClusterFinalizer) {
-		return ctrl.Result{Requeue: true}, nil // persist the finalizer before creating anything
+		// Persist the finalizer before creating anything, then go on (a requeue would wait
+		// for the controller's rate limiter).
+		if err := s.patcher.patch(ctx, osc, true); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	return r.reconcileNormal(ctx, s)
 }
@@ -109,18 +105,13 @@ type clusterScope struct {
 	cluster    *clusterv1.Cluster
 	osc        *infrav1.OpenStackCluster
 	cloud      *scope.Scope
-	patcher    *patch.Helper
+	patcher    *patcher
 	log        logr.Logger
 }
 
 // patch writes the object's changes (status included) and starts a new baseline.
 func (s *clusterScope) patch(ctx context.Context) error {
-	err := s.patcher.Patch(ctx, s.osc, patch.WithOwnedConditions{Conditions: append(clusterConditions, infrav1.ReadyCondition)})
-	if err != nil {
-		return err
-	}
-	s.patcher, err = patch.NewHelper(s.osc, s.reconciler.Client)
-	return err
+	return s.patcher.patch(ctx, s.osc, false)
 }
 
 // connect gets the OpenStack clients of the cluster's identityRef.

@@ -138,11 +138,11 @@ func (s *clusterScope) reconcileSecurityGroups(ctx context.Context) (time.Durati
 }
 
 func (s *clusterScope) reconcileFailureDomains(ctx context.Context) (time.Duration, error) {
-	fds, err := compute.FailureDomains(ctx, s.cloud.Compute, &s.osc.Spec)
+	zones, err := s.cloud.AvailabilityZones(ctx)
 	if err != nil {
 		return 0, err
 	}
-	s.osc.Status.FailureDomains = fds
+	s.osc.Status.FailureDomains = compute.FailureDomains(zones, &s.osc.Spec)
 	return 0, nil
 }
 

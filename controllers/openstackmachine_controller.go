@@ -10,8 +10,6 @@ import (
 	"k8s.io/client-go/tools/events"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/cluster-api/util"
-	"sigs.k8s.io/cluster-api/util/patch"
-	"sigs.k8s.io/cluster-api/util/paused"
 	"sigs.k8s.io/cluster-api/util/predicates"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -47,12 +45,12 @@ type OpenStackMachineReconciler struct {
 func (r *OpenStackMachineReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	log := ctrl.LoggerFrom(ctx)
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&infrav1.OpenStackMachine{}, builder.WithPredicates(machineNotStatusOnly)).
+		For(&infrav1.OpenStackMachine{}, builder.WithPredicates(machineUpdates)).
 		WithOptions(opts).
 		WithEventFilter(predicates.ResourceHasFilterLabel(mgr.GetScheme(), log, r.WatchFilter)).
 		Watches(&clusterv1.Machine{},
 			handler.EnqueueRequestsFromMapFunc(util.MachineToInfrastructureMapFunc(infrav1.GroupVersion.WithKind("OpenStackMachine"))),
-			builder.WithPredicates(changedOnly, notStatusOnly)).
+			builder.WithPredicates(changedOnly, machineChanges)).
 		Watches(&infrav1.OpenStackCluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToMachines),
 			builder.WithPredicates(changedOnly)).
 		Watches(&clusterv1.Cluster{}, handler.EnqueueRequestsFromMapFunc(r.clusterToMachines),
@@ -88,7 +86,7 @@ type machineScope struct {
 	osm        *infrav1.OpenStackMachine
 	osc        *infrav1.OpenStackCluster
 	cloud      *scope.Scope
-	patcher    *patch.Helper
+	patcher    *patcher
 	log        logr.Logger
 }
 
@@ -111,14 +109,9 @@ func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	}
 	log := ctrl.LoggerFrom(ctx).WithValues("Cluster", klogRef(cluster), "Machine", machine.Name)
 	ctx = ctrl.LoggerInto(ctx, log)
-	// When EnsurePausedCondition has just written the Paused condition, osm holds the result:
-	// go on (a requeue would go through the controller's shared rate limiter, and the status
-	// update's own event is filtered out).
-	if isPaused, _, err := paused.EnsurePausedCondition(ctx, r.Client, cluster, osm); err != nil || isPaused {
-		return ctrl.Result{}, err
-	}
 	s := &machineScope{reconciler: r, cluster: cluster, machine: machine, osm: osm, log: log}
-	if s.patcher, err = patch.NewHelper(osm, r.Client); err != nil {
+	s.patcher = newPatcher(r.Client, osm)
+	if isPaused, err := checkPaused(ctx, r.Client, cluster, osm); err != nil || isPaused {
 		return ctrl.Result{}, err
 	}
 	defer func() {
@@ -136,7 +129,7 @@ func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Req
 		// Persist the finalizer before creating anything, then go on in this reconcile: a
 		// requeue goes through the controller's rate limiter, shared by all machines (10/s),
 		// which the scale benchmark found to pace 1,000 new machines.
-		if err := s.patch(ctx); err != nil {
+		if err := s.patcher.patch(ctx, osm, true); err != nil {
 			return ctrl.Result{}, err
 		}
 	}
@@ -145,12 +138,7 @@ func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Req
 
 // patch writes the object's changes and starts a new baseline.
 func (s *machineScope) patch(ctx context.Context) error {
-	err := s.patcher.Patch(ctx, s.osm, patch.WithOwnedConditions{Conditions: append(machineConditions, infrav1.ReadyCondition)})
-	if err != nil {
-		return err
-	}
-	s.patcher, err = patch.NewHelper(s.osm, s.reconciler.Client)
-	return err
+	return s.patcher.patch(ctx, s.osm, false)
 }
 
 func (s *machineScope) event(eventType, reason, message string) {
@@ -202,7 +190,6 @@ func (s *machineScope) service() (*compute.MachineService, *compute.Machine) {
 		Name: s.osm.Name, Spec: &s.osm.Spec, Status: &s.osm.Status,
 		Owner: clusterTag(s.cluster), ClusterTags: s.osc.Spec.Tags,
 		FailureDomain: s.machine.Spec.FailureDomain,
-		Save:          s.patch,
 	}
 	st := s.osc.Status
 	if st.Network != nil {

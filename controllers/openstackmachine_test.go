@@ -89,7 +89,7 @@ func waitCondition(t *testing.T, obj interface {
 			return false, "no " + typ + " condition"
 		}
 		return found.Status == status && (reason == "" || found.Reason == reason) && found.ObservedGeneration == obj.GetGeneration(),
-			fmt.Sprintf("%s=%s %s: %s", typ, found.Status, found.Reason, found.Message)
+			fmt.Sprintf("%s=%s %s: %s (observed generation %d of %d)", typ, found.Status, found.Reason, found.Message, found.ObservedGeneration, obj.GetGeneration())
 	})
 	return found
 }

@@ -28,6 +28,9 @@ type Compute interface {
 	// ListServers returns every server that matches filter, across all pages.
 	ListServers(ctx context.Context, filter ServerFilter) ([]servers.Server, error)
 	DeleteServer(ctx context.Context, id string) error
+	// ForceDeleteServer deletes a server at once, also one that Nova only soft-deleted
+	// (reclaim_instance_interval).
+	ForceDeleteServer(ctx context.Context, id string) error
 	ListServerInterfaces(ctx context.Context, serverID string) ([]attachinterfaces.Interface, error)
 
 	GetFlavor(ctx context.Context, id string) (*flavors.Flavor, error)
@@ -105,6 +108,14 @@ func (c compute) DeleteServer(ctx context.Context, id string) error {
 		return err
 	}
 	return servers.Delete(ctx, sc, id).ExtractErr()
+}
+
+func (c compute) ForceDeleteServer(ctx context.Context, id string) error {
+	ctx, sc, err := c.begin(ctx, "ForceDeleteServer")
+	if err != nil {
+		return err
+	}
+	return servers.ForceDelete(ctx, sc, id).ExtractErr()
 }
 
 func (c compute) ListServerInterfaces(ctx context.Context, serverID string) ([]attachinterfaces.Interface, error) {

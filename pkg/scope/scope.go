@@ -34,6 +34,8 @@ type Scope struct {
 	Volume       clients.Volume
 	// ProjectID is the project the token is scoped to; Region is the catalog region in use.
 	ProjectID, Region string
+	// Zones caches the credential's availability zones (nil: list them every time).
+	Zones *Zones
 }
 
 // ScopeGetter returns the clients for an identityRef of an object in namespace. Factory
@@ -122,5 +124,6 @@ func (f *Factory) build(ctx context.Context, secretName string, data map[string]
 		Volume:       set.Volume,
 		ProjectID:    set.ProjectID,
 		Region:       cfg.Endpoint.Region,
+		Zones:        NewZones(set.Compute, ZoneTTL),
 	}, nil
 }

@@ -29,6 +29,7 @@ type server struct {
 	failCode                  int
 	failMsg                   string
 	deleting                  bool
+	softDeleted               bool
 }
 
 func (srv *server) fail(code int, msg string) {
@@ -43,11 +44,14 @@ func (s *Simulator) routeServers() {
 	s.handle("GET "+novaPrefix+"/servers/detail", false, func(c *call) error { return listServers(c, true) })
 	s.handle("GET "+novaPrefix+"/servers/{id}", false, getServer)
 	s.handle("DELETE "+novaPrefix+"/servers/{id}", false, deleteServer)
+	s.handle("POST "+novaPrefix+"/servers/{id}/action", false, serverAction)
 }
 
 // serverState is the status Nova would report now.
 func (s *Simulator) serverState(srv *server, now time.Time) (status, vmState string, power int) {
 	switch {
+	case srv.softDeleted:
+		return "SOFT_DELETED", "soft-delete", 4
 	case now.Before(srv.Created.Add(s.lat.ServerBuild)):
 		return "BUILD", "building", 0
 	case srv.failMsg != "":
@@ -346,12 +350,45 @@ func deleteServer(c *call) error {
 	if err != nil {
 		return err
 	}
-	if !srv.deleting {
-		srv.deleting = true
+	switch {
+	case srv.deleting || srv.softDeleted:
+	case c.s.opts.ReclaimInstanceInterval > 0:
+		srv.softDeleted = true
 		st := c.st
-		c.s.later(c.now.Add(c.s.lat.ServerDelete), func() { c.s.finishServerDelete(st, srv) })
+		c.s.later(c.now.Add(c.s.opts.ReclaimInstanceInterval), func() {
+			if st.servers[srv.ID] == srv && !srv.deleting {
+				c.s.finishServerDelete(st, srv)
+			}
+		})
+	default:
+		c.s.startServerDelete(c, srv)
 	}
 	return c.reply(204, nil)
+}
+
+func (s *Simulator) startServerDelete(c *call, srv *server) {
+	srv.deleting = true
+	st := c.st
+	s.later(c.now.Add(s.lat.ServerDelete), func() { s.finishServerDelete(st, srv) })
+}
+
+// serverAction knows forceDelete, which deletes a server in any state, soft-deleted included.
+func serverAction(c *call) error {
+	srv, err := c.server(c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var body map[string]json.RawMessage
+	if err := c.decode(&body); err != nil {
+		return err
+	}
+	if _, ok := body["forceDelete"]; !ok || len(body) != 1 {
+		return badRequest("only the forceDelete action is simulated")
+	}
+	if !srv.deleting {
+		c.s.startServerDelete(c, srv)
+	}
+	return c.reply(202, nil)
 }
 
 // finishServerDelete frees what the server held: ports Nova created are

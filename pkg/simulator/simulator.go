@@ -65,6 +65,10 @@ type Options struct {
 	ListenAddr string
 	// Seed seeds the random source used by probabilistic faults (default 1).
 	Seed uint64
+	// ReclaimInstanceInterval, when positive, makes a server DELETE a soft delete, as Nova's
+	// reclaim_instance_interval does: the server stays SOFT_DELETED, holding its ports and
+	// volumes, for that long, unless forceDelete removes it at once.
+	ReclaimInstanceInterval time.Duration
 }
 
 // DefaultPassword is the seeded user's password unless Options.Password is set.

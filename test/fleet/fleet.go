@@ -34,6 +34,8 @@ type Options struct {
 	ManagerArgs []string
 	// Password of the simulator's user (framework.Options.Password).
 	Password string
+	// NoManager starts everything but our manager (Env.Manager stays nil).
+	NoManager bool
 }
 
 // Start starts the framework without our reconcilers, builds the manager and starts it.
@@ -42,15 +44,20 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	bin, err := BuildManager(ctx, dir)
-	if err != nil {
-		return nil, err
+	bin := ""
+	if !opts.NoManager {
+		if bin, err = BuildManager(ctx, dir); err != nil {
+			return nil, err
+		}
 	}
 	f, err := framework.Start(ctx, framework.Options{Latencies: opts.Latencies, ExternalProvider: true, Password: opts.Password})
 	if err != nil {
 		return nil, err
 	}
 	e := &Env{F: f, dir: dir}
+	if opts.NoManager {
+		return e, nil
+	}
 	kc, err := f.Kubeconfig()
 	if err != nil {
 		_ = e.Stop()

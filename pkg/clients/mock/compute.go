@@ -123,6 +123,44 @@ func (c *MockComputeDeleteServerCall) DoAndReturn(f func(context.Context, string
 	return c
 }
 
+// ForceDeleteServer mocks base method.
+func (m *MockCompute) ForceDeleteServer(ctx context.Context, id string) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ForceDeleteServer", ctx, id)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// ForceDeleteServer indicates an expected call of ForceDeleteServer.
+func (mr *MockComputeMockRecorder) ForceDeleteServer(ctx, id any) *MockComputeForceDeleteServerCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ForceDeleteServer", reflect.TypeOf((*MockCompute)(nil).ForceDeleteServer), ctx, id)
+	return &MockComputeForceDeleteServerCall{Call: call}
+}
+
+// MockComputeForceDeleteServerCall wrap *gomock.Call
+type MockComputeForceDeleteServerCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockComputeForceDeleteServerCall) Return(arg0 error) *MockComputeForceDeleteServerCall {
+	c.Call = c.Call.Return(arg0)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockComputeForceDeleteServerCall) Do(f func(context.Context, string) error) *MockComputeForceDeleteServerCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockComputeForceDeleteServerCall) DoAndReturn(f func(context.Context, string) error) *MockComputeForceDeleteServerCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // GetFlavor mocks base method.
 func (m *MockCompute) GetFlavor(ctx context.Context, id string) (*flavors.Flavor, error) {
 	m.ctrl.T.Helper()

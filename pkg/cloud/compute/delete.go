@@ -35,7 +35,9 @@ func (s *MachineService) Delete(ctx context.Context, m *Machine) (Result, error)
 }
 
 // deleteServer deletes the server in status, else the servers found by name and tag, in
-// whatever state they are, and reports in progress while Nova still has any of them.
+// whatever state they are, and reports in progress while Nova still has any of them. A server
+// Nova only soft-deleted (reclaim_instance_interval) is force-deleted: it would keep its ports
+// and volumes, and the machine its finalizer, until Nova reclaims it.
 func (s *MachineService) deleteServer(ctx context.Context, m *Machine) (Result, error) {
 	var found []servers.Server
 	if id := m.Status.InstanceID; id != nil {
@@ -58,11 +60,16 @@ func (s *MachineService) deleteServer(ctx context.Context, m *Machine) (Result, 
 			continue
 		}
 		left = append(left, srv.ID)
-		if srv.TaskState == "deleting" {
-			continue
-		}
-		if err := s.Compute.DeleteServer(ctx, srv.ID); clients.IgnoreNotFound(err) != nil {
-			return Result{}, fmt.Errorf("deleting server %s (%s): %w", srv.Name, srv.ID, err)
+		switch {
+		case srv.TaskState == "deleting":
+		case srv.Status == string(infrav1.InstanceStateSoftDeleted):
+			if err := s.Compute.ForceDeleteServer(ctx, srv.ID); clients.IgnoreNotFound(err) != nil {
+				return Result{}, fmt.Errorf("force-deleting soft-deleted server %s (%s): %w", srv.Name, srv.ID, err)
+			}
+		default:
+			if err := s.Compute.DeleteServer(ctx, srv.ID); clients.IgnoreNotFound(err) != nil {
+				return Result{}, fmt.Errorf("deleting server %s (%s): %w", srv.Name, srv.ID, err)
+			}
 		}
 	}
 	if len(left) > 0 {

@@ -18,7 +18,7 @@ import (
 func TestDeletePartialCreate(t *testing.T) {
 	// Ports were made, one recorded and one whose ID was never saved; no server yet.
 	e := newEnv(t)
-	m := resolved(testMachine(nil))
+	m := resolved(testMachine())
 	m.Status.Resolved.Ports[0].Trunk = ptr.To(true)
 	m.Status.Resources = &infrav1.MachineResources{Ports: []infrav1.PortStatus{{ID: "port-1"}}}
 	gomock.InOrder(
@@ -41,7 +41,7 @@ func TestDeletePartialCreate(t *testing.T) {
 
 func TestDeleteServerThenPortsThenVolumes(t *testing.T) {
 	e := newEnv(t)
-	m := resolved(testMachine(nil))
+	m := resolved(testMachine())
 	m.Spec.RootVolume = &infrav1.RootVolume{SizeGiB: 10}
 	m.Status.InstanceID = ptr.To("srv-1")
 	m.Status.Resources = &infrav1.MachineResources{
@@ -101,7 +101,7 @@ func TestDeleteServerThenPortsThenVolumes(t *testing.T) {
 func TestDeleteWithStatusLost(t *testing.T) {
 	// Nothing recorded, not even the resolution: everything is found by name and owner.
 	e := newEnv(t)
-	m := testMachine(nil)
+	m := testMachine()
 	m.Spec.Trunk = true
 	m.Spec.AdditionalBlockDevices = []infrav1.AdditionalBlockDevice{{Name: "etcd", SizeGiB: 1, Storage: infrav1.BlockDeviceStorage{Type: infrav1.VolumeBlockDevice}}}
 	ctx := context.Background()
@@ -133,7 +133,7 @@ func TestDeleteWithStatusLost(t *testing.T) {
 
 func TestDeleteWaitsForBusyPort(t *testing.T) {
 	e := newEnv(t)
-	m := resolved(testMachine(nil))
+	m := resolved(testMachine())
 	m.Status.Resources = &infrav1.MachineResources{Ports: []infrav1.PortStatus{{ID: "port-1"}}}
 	conflict := httpError(409, `{"NeutronError": {"type": "PortInUse", "message": "Port port-1 is currently a parent port for trunk t."}}`)
 	gomock.InOrder(
@@ -152,7 +152,7 @@ func TestDeleteWaitsForBusyPort(t *testing.T) {
 
 func TestDeleteVolumeRefused(t *testing.T) {
 	e := newEnv(t)
-	m := resolved(testMachine(nil))
+	m := resolved(testMachine())
 	m.Spec.RootVolume = &infrav1.RootVolume{SizeGiB: 10}
 	m.Status.InstanceID = ptr.To("srv-1")
 	m.Status.Resources = &infrav1.MachineResources{Volumes: []infrav1.VolumeStatus{{Name: "m-1-root", ID: "vol-1"}}}
@@ -165,5 +165,25 @@ func TestDeleteVolumeRefused(t *testing.T) {
 	res, err := e.svc.Delete(context.Background(), m)
 	if err != nil || res.Done() || !strings.Contains(res.Reason, "dependent snapshots") {
 		t.Fatalf("Delete = %+v, %v: want waiting with Cinder's reason", res, err)
+	}
+}
+
+// A server Nova only soft-deleted (reclaim_instance_interval) is force-deleted, once: it would
+// keep its ports until Nova reclaims it.
+func TestDeleteForcesASoftDeletedServer(t *testing.T) {
+	e := newEnv(t)
+	m := resolved(testMachine())
+	m.Status.InstanceID = ptr.To("srv-1")
+	ctx := context.Background()
+	gomock.InOrder(
+		e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(&servers.Server{ID: "srv-1", Status: "SOFT_DELETED"}, nil),
+		e.compute.EXPECT().ForceDeleteServer(gomock.Any(), "srv-1").Return(nil),
+	)
+	if res, err := e.svc.Delete(ctx, m); err != nil || res.Done() {
+		t.Fatalf("Delete = %+v, %v: want waiting for the server", res, err)
+	}
+	e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(&servers.Server{ID: "srv-1", Status: "SOFT_DELETED", TaskState: "deleting"}, nil)
+	if res, err := e.svc.Delete(ctx, m); err != nil || res.Done() {
+		t.Fatalf("Delete = %+v, %v: want still waiting, without a second delete", res, err)
 	}
 }

@@ -1,7 +1,6 @@
 package compute
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -48,8 +47,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // testMachine is machine m-1 with image and flavor given by ID, so resolving it costs nothing.
-// saves counts the calls to Save.
-func testMachine(saves *int) *Machine {
+func testMachine() *Machine {
 	return &Machine{
 		Name: "m-1",
 		Spec: &infrav1.OpenStackMachineSpec{
@@ -62,12 +60,6 @@ func testMachine(saves *int) *Machine {
 		ClusterTags: []string{"cluster-tag"},
 		NetworkID:   testNet, SubnetIDs: []string{testSubnet}, SecurityGroupIDs: []string{testSG},
 		UserData: []byte("#cloud-config\n"),
-		Save: func(context.Context) error {
-			if saves != nil {
-				*saves++
-			}
-			return nil
-		},
 	}
 }
 

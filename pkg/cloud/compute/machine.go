@@ -54,8 +54,6 @@ type Machine struct {
 	// SecurityGroupIDs apply when neither a port nor the spec lists security groups: the
 	// managed control-plane or worker group, if any.
 	SecurityGroupIDs []string
-	// Save persists Status. It may be nil in tests.
-	Save func(context.Context) error
 }
 
 // Result says whether a call finished its work. A zero Result is done.
@@ -105,8 +103,10 @@ func ProviderID(region, serverID string) string {
 
 // Reconcile drives the machine towards an ACTIVE server: it resolves the spec once, then
 // creates the ports, the volumes and the server, each found again by name before it is
-// created so that a lost response never makes a duplicate. Once status.instanceID is set, a
-// call costs exactly one GET of the server.
+// created so that a lost response never makes a duplicate. It records what it made in
+// m.Status and leaves writing it to the caller, once per call: every resource is found again
+// by name and tags, so nothing is lost if that write is. Once status.instanceID is set, a call
+// costs exactly one GET of the server.
 func (s *MachineService) Reconcile(ctx context.Context, m *Machine) (Result, error) {
 	if err := s.Resolve(ctx, m); err != nil {
 		return Result{}, err
@@ -132,9 +132,6 @@ func (s *MachineService) Reconcile(ctx context.Context, m *Machine) (Result, err
 	case 1:
 		m.Status.InstanceID = &found[0].ID
 		if err := s.adoptPorts(ctx, m, found[0].ID); err != nil {
-			return Result{}, err
-		}
-		if err := m.save(ctx); err != nil {
 			return Result{}, err
 		}
 		return s.Observe(m, &found[0])
@@ -172,16 +169,6 @@ func (s *MachineService) adoptPorts(ctx context.Context, m *Machine, serverID st
 		if id, ok := byName[want.Name]; ok {
 			res.Ports = append(res.Ports, infrav1.PortStatus{ID: id})
 		}
-	}
-	return nil
-}
-
-func (m *Machine) save(ctx context.Context) error {
-	if m.Save == nil {
-		return nil
-	}
-	if err := m.Save(ctx); err != nil {
-		return fmt.Errorf("saving the status of machine %s: %w", m.Name, err)
 	}
 	return nil
 }

@@ -37,9 +37,6 @@ func (s *MachineService) ensurePorts(ctx context.Context, m *Machine) ([]string,
 				}
 			}
 			res.Ports = append(res.Ports, infrav1.PortStatus{ID: p.ID})
-			if err := m.save(ctx); err != nil {
-				return nil, err
-			}
 			ids = append(ids, p.ID)
 		}
 		if ptr.Deref(want.Trunk, false) {

@@ -42,7 +42,7 @@ func (s *MachineService) Resolve(ctx context.Context, m *Machine) error {
 		return err
 	}
 	m.Status.Resolved = r
-	return m.save(ctx)
+	return nil
 }
 
 func (s *MachineService) resolveImageID(ctx context.Context, p infrav1.ImageParam) (string, error) {

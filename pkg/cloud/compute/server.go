@@ -31,8 +31,9 @@ func serverIDs(found []servers.Server) string {
 	return strings.Join(ids, ", ")
 }
 
-// createServer creates the server and records its ID before anything else. Should the answer
-// be lost, the next call finds the server by name and tag instead of creating another.
+// createServer creates the server and records its ID in the status, which the caller writes
+// when the call returns. Should the answer or that write be lost (a crash, a conflict), the
+// next call finds the server by name and tag instead of creating another.
 func (s *MachineService) createServer(ctx context.Context, m *Machine, portIDs []string, volumeIDs map[string]string) (Result, error) {
 	srv, err := s.Compute.CreateServer(ctx, serverCreateOpts(m, portIDs, volumeIDs), schedulerHints(m))
 	if err != nil {
@@ -40,9 +41,6 @@ func (s *MachineService) createServer(ctx context.Context, m *Machine, portIDs [
 	}
 	m.Status.InstanceID = &srv.ID
 	m.Status.InstanceState = ptr.To(infrav1.InstanceStateBuild)
-	if err := m.save(ctx); err != nil {
-		return Result{}, err
-	}
 	return wait(backoff(0), "server %s is building", m.Name), nil
 }
 

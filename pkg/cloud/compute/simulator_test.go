@@ -52,14 +52,18 @@ type simEnv struct {
 	sgID  string
 }
 
-func startSim(t *testing.T) *simEnv {
+func startSim(t *testing.T, options ...func(*simulator.Options)) *simEnv {
 	t.Helper()
 	ctx := context.Background()
 	clock := simulator.NewFakeClock(time.Now())
-	sim, err := simulator.New(simulator.Options{Clock: clock, Latency: simulator.Latencies{
+	opts := simulator.Options{Clock: clock, Latency: simulator.Latencies{
 		ServerBuild: 30 * time.Second, ServerDelete: 3 * time.Second, VolumeCreate: 6 * time.Second, VolumeDelete: 2 * time.Second,
 		LoadBalancerCreate: 10 * time.Second, LoadBalancerChild: 2 * time.Second, LoadBalancerUpdate: 2 * time.Second,
-	}})
+	}}
+	for _, o := range options {
+		o(&opts)
+	}
+	sim, err := simulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,5 +424,17 @@ func TestSimulatorMembers(t *testing.T) {
 	e.clock.Advance(2 * time.Second)
 	if m := e.live("member"); len(m) != 0 {
 		t.Errorf("members left %+v", m)
+	}
+}
+
+// On a cloud with reclaim_instance_interval, a deleted server is only soft-deleted and keeps
+// its port: the delete forces it, and nothing is left behind.
+func TestSimulatorDeleteOnACloudThatSoftDeletes(t *testing.T) {
+	e := startSim(t, func(o *simulator.Options) { o.ReclaimInstanceInterval = time.Hour })
+	m := e.machine("worker-0")
+	e.until(t, e.svc.Reconcile, m)
+	e.deleteAll(t, m)
+	if n := e.sim.Counts()["POST /compute/v2.1/servers/{id}/action"]; n != 1 {
+		t.Errorf("%d forceDelete actions, want 1: %v", n, e.sim.Counts())
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 func TestObserveActive(t *testing.T) {
 	e := newEnv(t)
-	m := testMachine(nil)
+	m := testMachine()
 	srv := &servers.Server{
 		ID: "srv-1", Name: "m-1", Status: "ACTIVE", AvailabilityZone: "az2",
 		Addresses: map[string]any{
@@ -60,7 +60,7 @@ func TestObserveBuildBacksOff(t *testing.T) {
 	for _, tc := range []struct{ age, want time.Duration }{
 		{0, 5 * time.Second}, {40 * time.Second, 20 * time.Second}, {10 * time.Minute, time.Minute},
 	} {
-		res, err := e.svc.Observe(testMachine(nil), &servers.Server{ID: "srv-1", Status: "BUILD", Created: testNow.Add(-tc.age)})
+		res, err := e.svc.Observe(testMachine(), &servers.Server{ID: "srv-1", Status: "BUILD", Created: testNow.Add(-tc.age)})
 		if err != nil || res.RequeueAfter != tc.want {
 			t.Errorf("building for %v: %+v, %v; want requeue after %v", tc.age, res, err, tc.want)
 		}
@@ -69,12 +69,12 @@ func TestObserveBuildBacksOff(t *testing.T) {
 
 func TestObserveOtherStates(t *testing.T) {
 	e := newEnv(t)
-	res, err := e.svc.Observe(testMachine(nil), &servers.Server{ID: "srv-1", Name: "m-1", Status: "SHUTOFF"})
+	res, err := e.svc.Observe(testMachine(), &servers.Server{ID: "srv-1", Name: "m-1", Status: "SHUTOFF"})
 	if err != nil || res.Done() || res.ProviderID != "" || res.Reason != "server m-1 is SHUTOFF, not ACTIVE" {
 		t.Errorf("SHUTOFF: %+v, %v", res, err)
 	}
 	for _, state := range []string{"SOFT_DELETED", "DELETED"} {
-		if _, err := e.svc.Observe(testMachine(nil), &servers.Server{ID: "srv-1", Status: state}); !errors.Is(err, ErrServerGone) {
+		if _, err := e.svc.Observe(testMachine(), &servers.Server{ID: "srv-1", Status: state}); !errors.Is(err, ErrServerGone) {
 			t.Errorf("%s: %v, want ErrServerGone", state, err)
 		}
 	}

@@ -132,7 +132,7 @@ func (s *MachineService) findOrCreateVolume(ctx context.Context, m *Machine, wan
 		return nil, fmt.Errorf("%d volumes are named %s (%s): delete the ones not in use", len(found), want.name, strings.Join(ids, ", "))
 	}
 	res.Volumes = append(res.Volumes, infrav1.VolumeStatus{Name: want.name, ID: v.ID})
-	return v, m.save(ctx)
+	return v, nil
 }
 
 // ownedVolumes are the volumes named name that carry the machine's ownership metadata.

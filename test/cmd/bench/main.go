@@ -40,6 +40,7 @@ type config struct {
 	Concurrency        int
 	Out                string
 	Timeout            time.Duration
+	Baseline           bool
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.IntVar(&c.Concurrency, "concurrency", 50, "--openstackmachine-concurrency and --openstackcluster-concurrency")
 	flag.StringVar(&c.Out, "out", "bench.json", "JSON report file")
 	flag.DurationVar(&c.Timeout, "timeout", 30*time.Minute, "give up after this long")
+	flag.BoolVar(&c.Baseline, "baseline", false, "measure Cluster API alone: phases 1 and 2 with an instant infrastructure provider instead of the manager")
 	flag.Parse()
 	c.Latencies.VolumeCreate, c.Latencies.VolumeDelete = 3*time.Second, 2*time.Second
 	if err := testenv.CheckAssets(); err != nil {
@@ -74,7 +76,11 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(sig, c.Timeout)
 	defer cancel()
-	r, err := run(ctx, c)
+	bench := run
+	if c.Baseline {
+		bench = runBaseline
+	}
+	r, err := bench(ctx, c)
 	if r != nil {
 		r.print(os.Stdout)
 		if werr := r.write(c.Out); werr != nil {

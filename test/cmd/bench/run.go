@@ -22,49 +22,13 @@ func run(ctx context.Context, c config) (*report, error) {
 	}
 	defer func() { _ = env.Stop() }()
 	r := newReport(c)
+	if err := phases12(ctx, env, c, r); err != nil {
+		return r, err
+	}
+	r.floors(c)
 	refs := clusters(c)
 	sim := env.F.Sim
-	sim.ResetCounts()
-
-	step("phase 1: creating %d clusters (network, router, security groups, Octavia load balancer) with no workers", c.Clusters)
-	start := time.Now()
-	for _, ref := range refs {
-		if err := env.CreateCluster(ctx, ref, 0, true); err != nil {
-			return r, err
-		}
-	}
-	if err := fleet.Poll(ctx, time.Second, c.Timeout, func() (bool, error) {
-		n, err := readyClusters(ctx, env)
-		return n == c.Clusters, err
-	}); err != nil {
-		return r, fmt.Errorf("clusters not ready: %w", err)
-	}
-	r.ClusterPhase = phase(time.Since(start), sim.Counts(), sim.TokensIssued(), c.Clusters)
-	step("%d clusters ready in %s", c.Clusters, r.ClusterPhase.Duration)
-
-	sim.ResetCounts()
 	total := c.Clusters * c.Machines
-	step("phase 2: scaling %d MachineDeployments to %d (%d machines)", c.Clusters, c.Machines, total)
-	start = time.Now()
-	for _, ref := range refs {
-		if err := env.Scale(ctx, ref, int32(c.Machines)); err != nil {
-			return r, err
-		}
-	}
-	last := -1
-	if err := fleet.Poll(ctx, time.Second, c.Timeout, func() (bool, error) {
-		n, err := provisioned(ctx, env)
-		if n/100 != last/100 {
-			step("  %d/%d machines provisioned", n, total)
-			last = n
-		}
-		return n == total, err
-	}); err != nil {
-		return r, fmt.Errorf("machines not provisioned: %w", err)
-	}
-	r.MachinePhase = phase(time.Since(start), sim.Counts(), sim.TokensIssued(), total)
-	step("%d machines provisioned in %s", total, r.MachinePhase.Duration)
-	r.floors(c)
 
 	sim.ResetCounts()
 	before, _ := env.Manager.Metrics(ctx, "controller_runtime_reconcile")
@@ -84,7 +48,7 @@ func run(ctx context.Context, c config) (*report, error) {
 
 	sim.ResetCounts()
 	step("phase 4: deleting the %d clusters", c.Clusters)
-	start = time.Now()
+	start := time.Now()
 	for _, ref := range refs {
 		if err := env.DeleteCluster(ctx, ref); err != nil {
 			return r, err
@@ -107,6 +71,55 @@ func run(ctx context.Context, c config) (*report, error) {
 	r.TokensIssued = r.ClusterPhase.Tokens + r.MachinePhase.Tokens + r.SteadyTokens + sim.TokensIssued()
 	step("everything deleted in %s; %d resources left", r.DeletePhase.Duration, len(sim.Leaks("")))
 	return r, nil
+}
+
+// phases12 creates the clusters with no workers and waits for them (phase 1), then scales every
+// MachineDeployment and waits for every Machine to be provisioned (phase 2).
+func phases12(ctx context.Context, env *fleet.Env, c config, r *report) error {
+	refs := clusters(c)
+	sim := env.F.Sim
+	sim.ResetCounts()
+
+	step("phase 1: creating %d clusters (network, router, security groups, Octavia load balancer) with no workers", c.Clusters)
+	start := time.Now()
+	for _, ref := range refs {
+		if err := env.CreateCluster(ctx, ref, 0, true); err != nil {
+			return err
+		}
+	}
+	if err := fleet.Poll(ctx, time.Second, c.Timeout, func() (bool, error) {
+		n, err := readyClusters(ctx, env)
+		return n == c.Clusters, err
+	}); err != nil {
+		return fmt.Errorf("clusters not ready: %w", err)
+	}
+	r.ClusterPhase = phase(time.Since(start), sim.Counts(), sim.TokensIssued(), c.Clusters)
+	step("%d clusters ready in %s", c.Clusters, r.ClusterPhase.Duration)
+
+	sim.ResetCounts()
+	total := c.Clusters * c.Machines
+	step("phase 2: scaling %d MachineDeployments to %d (%d machines)", c.Clusters, c.Machines, total)
+	start = time.Now()
+	for _, ref := range refs {
+		if err := env.Scale(ctx, ref, int32(c.Machines)); err != nil {
+			return err
+		}
+	}
+	last := -1
+	if err := fleet.Poll(ctx, time.Second, c.Timeout, func() (bool, error) {
+		n, err := provisioned(ctx, env)
+		if n/100 != last/100 {
+			step("  %d/%d machines provisioned", n, total)
+			last = n
+		}
+		return n == total, err
+	}); err != nil {
+		return fmt.Errorf("machines not provisioned: %w", err)
+	}
+	r.MachinePhase = phase(time.Since(start), sim.Counts(), sim.TokensIssued(), total)
+	step("%d machines provisioned in %s", total, r.MachinePhase.Duration)
+
+	return nil
 }
 
 func readyClusters(ctx context.Context, env *fleet.Env) (int, error) {
