@@ -31,15 +31,11 @@ func newPatcher(c client.Client, obj client.Object) *patcher {
 // The status is written after the spec, so that the conditions can observe the generation
 // that a spec change of the reconcile's own made.
 func (p *patcher) patch(ctx context.Context, obj client.Object, onlyObject bool) error {
-	data, err := client.MergeFrom(p.before).Data(obj)
+	fields, err := p.changes(obj)
 	if err != nil {
-		return fmt.Errorf("computing the patch of %s: %w", obj.GetName(), err)
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
 		return err
 	}
-	status, statusChanged := fields["status"]
+	_, statusChanged := fields["status"]
 	delete(fields, "status")
 	if len(fields) > 0 {
 		body, err := json.Marshal(fields)
@@ -64,19 +60,10 @@ func (p *patcher) patch(ctx context.Context, obj client.Object, onlyObject bool)
 	if onlyObject || !statusChanged {
 		return nil
 	}
-	if len(fields) > 0 { // the status again: observe may have changed its conditions
-		if data, err = client.MergeFrom(p.before).Data(obj); err != nil {
-			return err
-		}
-		var again struct {
-			Status json.RawMessage `json:"status"`
-		}
-		if err := json.Unmarshal(data, &again); err != nil {
-			return err
-		}
-		status = again.Status
+	if fields, err = p.changes(obj); err != nil { // again: observe may have moved conditions
+		return err
 	}
-	body, err := json.Marshal(map[string]json.RawMessage{"status": status})
+	body, err := json.Marshal(map[string]json.RawMessage{"status": fields["status"]})
 	if err != nil {
 		return err
 	}
@@ -87,6 +74,16 @@ func (p *patcher) patch(ctx context.Context, obj client.Object, onlyObject bool)
 	replace(obj, written)
 	p.before = written
 	return nil
+}
+
+// changes is the merge patch from the snapshot to obj, by top-level field.
+func (p *patcher) changes(obj client.Object) (map[string]json.RawMessage, error) {
+	data, err := client.MergeFrom(p.before).Data(obj)
+	if err != nil {
+		return nil, fmt.Errorf("computing the patch of %s: %w", obj.GetName(), err)
+	}
+	var fields map[string]json.RawMessage
+	return fields, json.Unmarshal(data, &fields)
 }
 
 // observe moves the conditions computed for generation from to generation to: the spec change

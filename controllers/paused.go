@@ -12,7 +12,7 @@ import (
 
 // checkPaused reports whether the Cluster or obj is paused, and then writes the Paused
 // condition itself. Otherwise it only sets Paused=False on obj in memory, for the reconcile's
-// own patch to write: call it after taking the patch helper's snapshot. That saves every new
+// own patch to write: call it after newPatcher takes its snapshot. That saves every new
 // object a status write (and Cluster API a reconcile of its Machine) of its own.
 func checkPaused(ctx context.Context, c client.Client, cluster *clusterv1.Cluster, obj paused.ConditionSetter) (bool, error) {
 	if annotations.IsPaused(cluster, obj) {

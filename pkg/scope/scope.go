@@ -124,6 +124,6 @@ func (f *Factory) build(ctx context.Context, secretName string, data map[string]
 		Volume:       set.Volume,
 		ProjectID:    set.ProjectID,
 		Region:       cfg.Endpoint.Region,
-		Zones:        NewZones(set.Compute, ZoneTTL),
+		Zones:        newZones(set.Compute, zoneTTL),
 	}, nil
 }

@@ -9,10 +9,10 @@ import (
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
 )
 
-// ZoneTTL is how long a credential's list of Nova availability zones is reused. Zones are
+// zoneTTL is how long a credential's list of Nova availability zones is reused. Zones are
 // added or retired by an operator, rarely; without the cache every OpenStackCluster listed
 // them on every resync (the scale benchmark: one list per cluster per sync period).
-const ZoneTTL = 10 * time.Minute
+const zoneTTL = 10 * time.Minute
 
 // Zones remembers the availability zone names one credential sees. It is shared by the
 // reconciles of every cluster using that credential; concurrent callers on a stale entry wait
@@ -26,10 +26,10 @@ type Zones struct {
 	at    time.Time
 }
 
-// NewZones returns a cache over compute's zone list, fresh for ttl.
-func NewZones(compute clients.Compute, ttl time.Duration) *Zones {
+// newZones returns a cache over compute's zone list, fresh for ttl.
+func newZones(compute clients.Compute, ttl time.Duration) *Zones {
 	return &Zones{ttl: ttl, now: time.Now, list: func(ctx context.Context) ([]string, error) {
-		return ListZoneNames(ctx, compute)
+		return listZoneNames(ctx, compute)
 	}}
 }
 
@@ -49,8 +49,8 @@ func (z *Zones) Names(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// ListZoneNames lists Nova's availability zones (one call, no cache).
-func ListZoneNames(ctx context.Context, compute clients.Compute) ([]string, error) {
+// listZoneNames lists Nova's availability zones (one call, no cache).
+func listZoneNames(ctx context.Context, compute clients.Compute) ([]string, error) {
 	zones, err := compute.ListAvailabilityZones(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing availability zones: %w", err)
@@ -68,5 +68,5 @@ func (s *Scope) AvailabilityZones(ctx context.Context) ([]string, error) {
 	if s.Zones != nil {
 		return s.Zones.Names(ctx)
 	}
-	return ListZoneNames(ctx, s.Compute)
+	return listZoneNames(ctx, s.Compute)
 }

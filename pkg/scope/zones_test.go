@@ -27,7 +27,7 @@ func TestZonesCachePerTTL(t *testing.T) {
 		return out
 	}
 	now := time.Unix(0, 0)
-	z := NewZones(c, time.Minute)
+	z := newZones(c, time.Minute)
 	z.now = func() time.Time { return now }
 
 	c.EXPECT().ListAvailabilityZones(gomock.Any()).Return(az("az1", "down"), nil).Times(1)

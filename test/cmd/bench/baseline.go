@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 	"github.com/capo-ng/cluster-api-provider-openstack/test/fleet"
@@ -38,12 +39,12 @@ func runBaseline(ctx context.Context, c config) (*report, error) {
 		return nil, err
 	}
 	p := instant{c: mgr.GetClient()}
-	if err := ctrl.NewControllerManagedBy(mgr).Named("instant-cluster").For(&infrav1.OpenStackCluster{}).Complete(ctrlFunc(p.cluster)); err != nil {
+	if err := ctrl.NewControllerManagedBy(mgr).Named("instant-cluster").For(&infrav1.OpenStackCluster{}).Complete(reconcile.Func(p.cluster)); err != nil {
 		return nil, err
 	}
 	if err := ctrl.NewControllerManagedBy(mgr).Named("instant-machine").For(&infrav1.OpenStackMachine{}).
 		Watches(&clusterv1.Machine{}, handler.EnqueueRequestsFromMapFunc(util.MachineToInfrastructureMapFunc(infrav1.GroupVersion.WithKind("OpenStackMachine")))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: c.Concurrency}).Complete(ctrlFunc(p.machine)); err != nil {
+		WithOptions(controller.Options{MaxConcurrentReconciles: c.Concurrency}).Complete(reconcile.Func(p.machine)); err != nil {
 		return nil, err
 	}
 	mctx, cancel := context.WithCancel(ctx)
@@ -59,12 +60,6 @@ func runBaseline(ctx context.Context, c config) (*report, error) {
 	return r, nil
 }
 
-type ctrlFunc func(context.Context, ctrl.Request) (ctrl.Result, error)
-
-func (f ctrlFunc) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	return f(ctx, req)
-}
-
 // instant provisions at once: an endpoint for clusters, a providerID for machines whose
 // Machine owns them and has bootstrap data.
 type instant struct{ c client.Client }
@@ -74,15 +69,12 @@ func (p instant) cluster(ctx context.Context, req ctrl.Request) (ctrl.Result, er
 	if err := p.c.Get(ctx, req.NamespacedName, osc); err != nil || osc.Status.Initialization != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	before := osc.DeepCopy()
-	osc.Spec.ControlPlaneEndpoint = &clusterv1.APIEndpoint{Host: "192.0.2.10", Port: 6443}
-	if err := p.c.Patch(ctx, osc, client.MergeFrom(before)); err != nil {
-		return ctrl.Result{}, err
-	}
-	before = osc.DeepCopy()
-	osc.Status.Initialization = &infrav1.ClusterInitialization{Provisioned: ptr.To(true)}
-	ready(&osc.Status.Conditions, osc.Generation)
-	return ctrl.Result{}, p.c.Status().Patch(ctx, osc, client.MergeFrom(before))
+	return ctrl.Result{}, p.provision(ctx, osc,
+		func() { osc.Spec.ControlPlaneEndpoint = &clusterv1.APIEndpoint{Host: "192.0.2.10", Port: 6443} },
+		func() {
+			osc.Status.Initialization = &infrav1.ClusterInitialization{Provisioned: ptr.To(true)}
+			ready(&osc.Status.Conditions, osc.Generation)
+		})
 }
 
 func (p instant) machine(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -94,15 +86,24 @@ func (p instant) machine(ctx context.Context, req ctrl.Request) (ctrl.Result, er
 	if err != nil || m == nil || m.Spec.Bootstrap.DataSecretName == nil {
 		return ctrl.Result{}, err
 	}
-	before := osm.DeepCopy()
-	osm.Spec.ProviderID = ptr.To(fmt.Sprintf("openstack:///%s", osm.UID))
-	if err := p.c.Patch(ctx, osm, client.MergeFrom(before)); err != nil {
-		return ctrl.Result{}, err
+	return ctrl.Result{}, p.provision(ctx, osm,
+		func() { osm.Spec.ProviderID = ptr.To(fmt.Sprintf("openstack:///%s", osm.UID)) },
+		func() {
+			osm.Status.Initialization = &infrav1.MachineInitialization{Provisioned: ptr.To(true)}
+			ready(&osm.Status.Conditions, osm.Generation)
+		})
+}
+
+// provision writes obj once with spec's change, then its status once with status's.
+func (p instant) provision(ctx context.Context, obj client.Object, spec, status func()) error {
+	before := obj.DeepCopyObject().(client.Object)
+	spec()
+	if err := p.c.Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+		return err
 	}
-	before = osm.DeepCopy()
-	osm.Status.Initialization = &infrav1.MachineInitialization{Provisioned: ptr.To(true)}
-	ready(&osm.Status.Conditions, osm.Generation)
-	return ctrl.Result{}, p.c.Status().Patch(ctx, osm, client.MergeFrom(before))
+	before = obj.DeepCopyObject().(client.Object)
+	status()
+	return p.c.Status().Patch(ctx, obj, client.MergeFrom(before))
 }
 
 func ready(conds *[]metav1.Condition, generation int64) {
