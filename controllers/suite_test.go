@@ -82,26 +82,31 @@ func run(m *testing.M) int {
 var testScopes *scope.Factory
 
 func setupControllers(mgr ctrl.Manager) error {
-	scopes, err := scope.NewFactory(mgr.GetClient(), clients.Options{
+	opts := clients.Options{
 		RateLimits: clients.RateLimits{ReadQPS: 1000, ReadBurst: 1000, WriteQPS: 1000, WriteBurst: 1000},
-	}, nil, 0)
+	}
+	scopes, err := scope.NewFactory(mgr.GetClient(), opts, nil, 0)
 	if err != nil {
 		return err
 	}
-	testScopes = scopes
+	// Tests read the Secret they have just created: through the API server, not the
+	// manager's cache, which may not have seen it yet.
+	if testScopes, err = scope.NewFactory(mgr.GetAPIReader(), opts, nil, 0); err != nil {
+		return err
+	}
 	ctx := context.Background()
-	opts := controller.Options{MaxConcurrentReconciles: 4}
+	copts := controller.Options{MaxConcurrentReconciles: 4}
 	if err := (&OpenStackClusterReconciler{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackcluster"), Scopes: scopes,
-	}).SetupWithManager(ctx, mgr, opts); err != nil {
+	}).SetupWithManager(ctx, mgr, copts); err != nil {
 		return err
 	}
 	if err := (&OpenStackMachineReconciler{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("openstackmachine"), Scopes: scopes,
-	}).SetupWithManager(ctx, mgr, opts); err != nil {
+	}).SetupWithManager(ctx, mgr, copts); err != nil {
 		return err
 	}
-	return (&OpenStackMachineTemplateReconciler{Client: mgr.GetClient(), Scopes: scopes}).SetupWithManager(ctx, mgr, opts)
+	return (&OpenStackMachineTemplateReconciler{Client: mgr.GetClient(), Scopes: scopes}).SetupWithManager(ctx, mgr, copts)
 }
 
 func ptrTo[T any](v T) *T { return &v }
