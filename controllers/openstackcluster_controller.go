@@ -2,12 +2,10 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/go-logr/logr"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	"sigs.k8s.io/cluster-api/util"
@@ -17,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
@@ -55,7 +52,7 @@ func (r *OpenStackClusterReconciler) SetupWithManager(ctx context.Context, mgr c
 
 // Reconcile follows the Cluster API reference flow: wait for the owner Cluster, honour pause,
 // keep a finalizer, then run the phases (or the deletes) and write status once at the end.
-func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	osc := &infrav1.OpenStackCluster{}
 	if err := r.Client.Get(ctx, req.NamespacedName, osc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -72,31 +69,12 @@ func (r *OpenStackClusterReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	if annotations.IsExternallyManaged(osc) {
 		return ctrl.Result{}, nil
 	}
-	s := &clusterScope{reconciler: r, cluster: cluster, osc: osc, log: log}
-	s.patcher = newPatcher(r.Client, osc)
-	if isPaused, err := checkPaused(ctx, r.Client, cluster, osc); err != nil || isPaused {
-		return ctrl.Result{}, err
-	}
-	defer func() {
-		if osc.DeletionTimestamp.IsZero() { // deletion writes its own Ready
-			summarizeReady(osc, clusterConditions...)
-		}
-		if err := s.patch(ctx); err != nil && !apierrors.IsNotFound(err) {
-			retErr = errors.Join(retErr, err)
-		}
-	}()
-
-	if !osc.DeletionTimestamp.IsZero() {
-		return r.reconcileDelete(ctx, s)
-	}
-	if controllerutil.AddFinalizer(osc, infrav1.ClusterFinalizer) {
-		// Persist the finalizer before creating anything, then go on (a requeue would wait
-		// for the controller's rate limiter).
-		if err := s.patcher.patch(ctx, osc, true); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
-	return r.reconcileNormal(ctx, s)
+	s := &clusterScope{reconciler: r, cluster: cluster, osc: osc, log: log, patcher: newPatcher(r.Client, osc)}
+	return lifecycle{
+		client: r.Client, cluster: cluster, obj: osc, patcher: s.patcher,
+		finalizer: infrav1.ClusterFinalizer, readyParts: clusterConditions,
+	}.run(ctx, func() (ctrl.Result, error) { return r.reconcileNormal(ctx, s) },
+		func() (ctrl.Result, error) { return r.reconcileDelete(ctx, s) })
 }
 
 // clusterScope is what one reconcile of one OpenStackCluster works with.

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/go-logr/logr"
@@ -15,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -91,7 +89,7 @@ type machineScope struct {
 }
 
 // Reconcile follows the Cluster API reference flow for infrastructure machines.
-func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	osm := &infrav1.OpenStackMachine{}
 	if err := r.Client.Get(ctx, req.NamespacedName, osm); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -109,31 +107,12 @@ func (r *OpenStackMachineReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	}
 	log := ctrl.LoggerFrom(ctx).WithValues("Cluster", klogRef(cluster), "Machine", machine.Name)
 	ctx = ctrl.LoggerInto(ctx, log)
-	s := &machineScope{reconciler: r, cluster: cluster, machine: machine, osm: osm, log: log}
-	s.patcher = newPatcher(r.Client, osm)
-	if isPaused, err := checkPaused(ctx, r.Client, cluster, osm); err != nil || isPaused {
-		return ctrl.Result{}, err
-	}
-	defer func() {
-		if osm.DeletionTimestamp.IsZero() {
-			summarizeReady(osm, machineConditions...)
-		}
-		if err := s.patch(ctx); err != nil && !apierrors.IsNotFound(err) {
-			retErr = errors.Join(retErr, err)
-		}
-	}()
-	if !osm.DeletionTimestamp.IsZero() {
-		return r.reconcileDelete(ctx, s)
-	}
-	if controllerutil.AddFinalizer(osm, infrav1.MachineFinalizer) {
-		// Persist the finalizer before creating anything, then go on in this reconcile: a
-		// requeue goes through the controller's rate limiter, shared by all machines (10/s),
-		// which the scale benchmark found to pace 1,000 new machines.
-		if err := s.patcher.patch(ctx, osm, true); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
-	return r.reconcileNormal(ctx, s)
+	s := &machineScope{reconciler: r, cluster: cluster, machine: machine, osm: osm, log: log, patcher: newPatcher(r.Client, osm)}
+	return lifecycle{
+		client: r.Client, cluster: cluster, obj: osm, patcher: s.patcher,
+		finalizer: infrav1.MachineFinalizer, readyParts: machineConditions,
+	}.run(ctx, func() (ctrl.Result, error) { return r.reconcileNormal(ctx, s) },
+		func() (ctrl.Result, error) { return r.reconcileDelete(ctx, s) })
 }
 
 // patch writes the object's changes and starts a new baseline.
