@@ -28,7 +28,9 @@ const RequestTimeout = 3 * time.Second
 func kinds() []kind {
 	serverCreate := `^/compute/v2\.1/servers$`
 	return []kind{
-		{"server-error", 40, simulator.Fault{Method: "POST", Path: serverCreate, Action: simulator.FaultAcceptThenError,
+		// A fifth of server creates at the default rate: each costs a remediation and a new
+		// Machine, so a higher share makes a step's time a long tail of bad luck.
+		{"server-error", 10, simulator.Fault{Method: "POST", Path: serverCreate, Action: simulator.FaultAcceptThenError,
 			Message: "No valid host was found. There are not enough hosts available."}},
 		{"503-but-created", 20, simulator.Fault{Method: "POST", Path: serverCreate, Action: simulator.FaultApplyThenError, Status: 503}},
 		{"503-but-applied", 1, simulator.Fault{Method: "POST", Action: simulator.FaultApplyThenError, Status: 503}},

@@ -217,7 +217,7 @@ func (r *runner) replicaList() []int32 {
 // converge waits for done within the bound, remediating failed machines meanwhile, and
 // records how long it took.
 func (r *runner) converge(ctx context.Context, what string, done func(context.Context) (bool, string, error)) error {
-	start := time.Now()
+	start, remediated := time.Now(), r.res.Remediated
 	var last string
 	err := fleet.Poll(ctx, time.Second, r.opts.Bound, func() (bool, error) {
 		ok, why, err := done(ctx)
@@ -231,7 +231,7 @@ func (r *runner) converge(ctx context.Context, what string, done func(context.Co
 	r.res.MaxConvergence = max(r.res.MaxConvergence, d)
 	r.opts.Logf("seed %d: %s converged in %s", r.opts.Seed, what, d.Round(time.Second))
 	if err != nil {
-		return fmt.Errorf("%w: %s", err, last)
+		return fmt.Errorf("%w: %s (%d Machines remediated in this step)", err, last, r.res.Remediated-remediated)
 	}
 	return nil
 }
@@ -253,13 +253,20 @@ func (r *runner) provisioned(ctx context.Context) (bool, string, error) {
 			return false, "", err
 		}
 		prov := 0
+		var waiting []string
 		for i := range ms.Items {
-			if fleet.Provisioned(&ms.Items[i]) && ms.Items[i].DeletionTimestamp.IsZero() {
+			m := &ms.Items[i]
+			if fleet.Provisioned(m) && m.DeletionTimestamp.IsZero() {
 				prov++
+				continue
+			}
+			osm := &infrav1.OpenStackMachine{}
+			if err := c.Get(ctx, client.ObjectKey{Namespace: m.Namespace, Name: m.Spec.InfrastructureRef.Name}, osm); err == nil {
+				waiting = append(waiting, m.Name+": "+conditionText(osm.Status.Conditions))
 			}
 		}
 		if prov != int(r.replicas[ref]) || len(ms.Items) != int(r.replicas[ref]) {
-			return false, fmt.Sprintf("%s: %d Machines, %d provisioned, want %d", ref.Name, len(ms.Items), prov, r.replicas[ref]), nil
+			return false, fmt.Sprintf("%s: %d Machines, %d provisioned, want %d; not provisioned: %q", ref.Name, len(ms.Items), prov, r.replicas[ref], waiting), nil
 		}
 	}
 	return true, "", nil

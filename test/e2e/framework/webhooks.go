@@ -141,15 +141,11 @@ func (src hookSource) load(out *hookSet) error {
 			if err := yaml.UnmarshalStrict(doc, c); err != nil {
 				return err
 			}
-			kept := c.Webhooks[:0]
-			for _, w := range c.Webhooks {
-				if src.keeps(w.Rules) {
-					kept = append(kept, w)
-					out.paths = append(out.paths, path(w.ClientConfig))
-				}
-			}
-			c.Name, c.Webhooks = src.prefix+"-"+c.Name, kept
-			if len(kept) > 0 {
+			c.Name = src.prefix + "-" + c.Name
+			c.Webhooks = keepServed(src, out, c.Webhooks, func(w admissionv1.MutatingWebhook) ([]admissionv1.RuleWithOperations, admissionv1.WebhookClientConfig) {
+				return w.Rules, w.ClientConfig
+			})
+			if len(c.Webhooks) > 0 {
 				out.mutating = append(out.mutating, c)
 			}
 		case "ValidatingWebhookConfiguration":
@@ -157,15 +153,11 @@ func (src hookSource) load(out *hookSet) error {
 			if err := yaml.UnmarshalStrict(doc, c); err != nil {
 				return err
 			}
-			kept := c.Webhooks[:0]
-			for _, w := range c.Webhooks {
-				if src.keeps(w.Rules) {
-					kept = append(kept, w)
-					out.paths = append(out.paths, path(w.ClientConfig))
-				}
-			}
-			c.Name, c.Webhooks = src.prefix+"-"+c.Name, kept
-			if len(kept) > 0 {
+			c.Name = src.prefix + "-" + c.Name
+			c.Webhooks = keepServed(src, out, c.Webhooks, func(w admissionv1.ValidatingWebhook) ([]admissionv1.RuleWithOperations, admissionv1.WebhookClientConfig) {
+				return w.Rules, w.ClientConfig
+			})
+			if len(c.Webhooks) > 0 {
 				out.validating = append(out.validating, c)
 			}
 		case "":
@@ -177,6 +169,18 @@ func (src hookSource) load(out *hookSet) error {
 		return errors.New("no webhook found")
 	}
 	return nil
+}
+
+// keepServed keeps the webhooks whose rules src serves and records their paths in out.
+func keepServed[W any](src hookSource, out *hookSet, hooks []W, parts func(W) ([]admissionv1.RuleWithOperations, admissionv1.WebhookClientConfig)) []W {
+	kept := hooks[:0]
+	for _, w := range hooks {
+		if rules, cfg := parts(w); src.keeps(rules) {
+			kept = append(kept, w)
+			out.paths = append(out.paths, path(cfg))
+		}
+	}
+	return kept
 }
 
 func path(c admissionv1.WebhookClientConfig) string {
