@@ -36,6 +36,10 @@ func TestShortCampaign(t *testing.T) {
 	if !r.OK() {
 		t.Errorf("invariants broken: leaks %+v; duplicates %v; left %v; log %v; errors %v", r.Leaks, r.Duplicates, r.Finalizers, r.LogFindings, r.Errors)
 	}
+	// The run checked what carries its clusters' tags; nothing untagged may be left either.
+	if left := env.F.Sim.Leaks(""); len(left) > 0 {
+		t.Errorf("left in the cloud after the run: %+v", left)
+	}
 	if len(r.Faults) == 0 || r.Events["kill"]+r.Events["kill-after-server-post"] == 0 {
 		t.Errorf("the run injected no fault (%v) or never killed the manager (%v): it tested nothing", r.Faults, r.Events)
 	}

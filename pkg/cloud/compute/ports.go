@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
 )
 
@@ -63,12 +64,44 @@ func (s *MachineService) findOrCreatePort(ctx context.Context, want infrav1.Reso
 	case 1:
 		return &found[0], false, nil
 	}
-	ids := make([]string, len(found))
-	for i, p := range found {
-		ids[i] = p.ID
+	return s.pruneDuplicatePorts(ctx, want, found)
+}
+
+// pruneDuplicatePorts keeps one of several ports with the machine's port name and deletes the
+// others: a create that timed out on our side and that Neutron still carried out, then the
+// create of the next attempt. Kept is the one bound to a server, else the oldest; should two
+// be bound, the user is asked to choose.
+func (s *MachineService) pruneDuplicatePorts(ctx context.Context, want infrav1.ResolvedPortSpec, found []ports.Port) (*ports.Port, bool, error) {
+	rank := func(p ports.Port) int {
+		if p.DeviceID != "" {
+			return 1
+		}
+		return 0
 	}
-	return nil, false, fmt.Errorf("%d ports are named %s on network %s (%s): delete the ones not in use",
-		len(found), want.Name, want.NetworkID, strings.Join(ids, ", "))
+	keep, bound := 0, 0
+	for i, p := range found {
+		bound += rank(p)
+		if r, k := rank(p), rank(found[keep]); r > k || r == k && p.CreatedAt.Before(found[keep].CreatedAt) {
+			keep = i
+		}
+	}
+	if bound > 1 {
+		ids := make([]string, len(found))
+		for i, p := range found {
+			ids[i] = p.ID
+		}
+		return nil, false, fmt.Errorf("%d ports are named %s on network %s (%s): delete the ones not in use",
+			len(found), want.Name, want.NetworkID, strings.Join(ids, ", "))
+	}
+	for i, p := range found {
+		if i == keep {
+			continue
+		}
+		if err := clients.IgnoreNotFound(s.Network.DeletePort(ctx, p.ID)); err != nil {
+			return nil, false, fmt.Errorf("deleting port %s (%s), a duplicate of %s: %w", want.Name, p.ID, found[keep].ID, err)
+		}
+	}
+	return &found[keep], false, nil
 }
 
 // portCreateOpts is the create request of a port. Neutron's create body cannot carry tags:

@@ -138,13 +138,69 @@ func TestReconcileAdoptsPortOfLostResponse(t *testing.T) {
 	}
 }
 
-func TestReconcileSeveralPortsIsAnError(t *testing.T) {
+// TestReconcileDuplicatePortIsDeleted: a port create that timed out on our side and that
+// Neutron carried out after the next attempt's create leaves two ports with the name; the
+// unbound newer one is deleted and the older one used (an error asked the user before).
+func TestReconcileDuplicatePortIsDeleted(t *testing.T) {
+	e := newEnv(t)
+	m := resolved(testMachine())
+	tags := m.Status.Resolved.Ports[0].Tags
+	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	gomock.InOrder(
+		e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
+		e.network.EXPECT().ListPorts(gomock.Any(), ports.ListOpts{Name: "m-1-0", NetworkID: testNet}).Return([]ports.Port{
+			{ID: "p-late", CreatedAt: t0.Add(time.Second)}, {ID: "p-first", Tags: tags, CreatedAt: t0},
+		}, nil),
+		e.network.EXPECT().DeletePort(gomock.Any(), "p-late").Return(nil),
+		e.compute.EXPECT().CreateServer(gomock.Any(), gomock.Any(), gomock.Any()).Return(&servers.Server{ID: "srv-1"}, nil),
+	)
+	if _, err := e.svc.Reconcile(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Status.Resources.Ports; len(got) != 1 || got[0].ID != "p-first" {
+		t.Errorf("recorded ports %+v, want p-first", got)
+	}
+}
+
+func TestReconcileDuplicatePortBoundIsKept(t *testing.T) {
+	e := newEnv(t)
+	m := resolved(testMachine())
+	tags := m.Status.Resolved.Ports[0].Tags
+	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	gomock.InOrder(
+		e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
+		e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return([]ports.Port{
+			{ID: "p-old", CreatedAt: t0}, {ID: "p-bound", DeviceID: "srv-0", Tags: tags, CreatedAt: t0.Add(time.Second)},
+		}, nil),
+		e.network.EXPECT().DeletePort(gomock.Any(), "p-old").Return(notFound),
+		e.compute.EXPECT().CreateServer(gomock.Any(), gomock.Any(), gomock.Any()).Return(&servers.Server{ID: "srv-1"}, nil),
+	)
+	if _, err := e.svc.Reconcile(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Status.Resources.Ports; len(got) != 1 || got[0].ID != "p-bound" {
+		t.Errorf("recorded ports %+v, want p-bound", got)
+	}
+}
+
+func TestReconcileTwoBoundPortsIsAnError(t *testing.T) {
+	e := newEnv(t)
+	m := resolved(testMachine())
+	e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil)
+	e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return([]ports.Port{{ID: "p-a", DeviceID: "x"}, {ID: "p-b", DeviceID: "y"}}, nil)
+	if _, err := e.svc.Reconcile(context.Background(), m); err == nil || !strings.Contains(err.Error(), "p-a, p-b") {
+		t.Fatalf("error %v, want one listing both ports", err)
+	}
+}
+
+func TestReconcileDuplicatePortDeleteFails(t *testing.T) {
 	e := newEnv(t)
 	m := resolved(testMachine())
 	e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil)
 	e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return([]ports.Port{{ID: "p-a"}, {ID: "p-b"}}, nil)
-	if _, err := e.svc.Reconcile(context.Background(), m); err == nil || !strings.Contains(err.Error(), "p-a, p-b") {
-		t.Fatalf("error %v, want one listing both ports", err)
+	e.network.EXPECT().DeletePort(gomock.Any(), "p-b").Return(errors.New("boom"))
+	if _, err := e.svc.Reconcile(context.Background(), m); err == nil || !strings.Contains(err.Error(), "deleting port m-1-0 (p-b), a duplicate of p-a: boom") {
+		t.Fatalf("error %v", err)
 	}
 }
 
