@@ -75,7 +75,7 @@ func TestEnsureFloatingIP(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name, known, keep string
-		found            []floatingips.FloatingIP
+		found             []floatingips.FloatingIP
 	}{
 		{"the one in use is kept", "203.0.113.1", "fip-2",
 			[]floatingips.FloatingIP{fip("fip-1", "203.0.113.1", "", 9), fip("fip-2", "203.0.113.2", "vip", 1), fip("fip-3", "203.0.113.3", "", 5)}},
