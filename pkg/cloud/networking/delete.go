@@ -3,6 +3,7 @@ package networking
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
@@ -19,15 +20,18 @@ func (s *Service) DeleteNetwork(ctx context.Context, spec *infrav1.OpenStackClus
 		status.Network = nil
 		return nil
 	}
+	// By name as well as by status: status may be lost (clusterctl move), and a create that
+	// Neutron carried out after we gave up on it left an untagged second one.
 	var ids []string
 	if status.Network != nil {
 		ids = []string{status.Network.ID}
-	} else {
-		found, err := s.Net.ListNetworks(ctx, networks.ListOpts{Name: s.Name})
-		if err != nil {
-			return fmt.Errorf("looking up the cluster network: %w", err)
-		}
-		for _, n := range found {
+	}
+	found, err := s.Net.ListNetworks(ctx, networks.ListOpts{Name: s.Name})
+	if err != nil {
+		return fmt.Errorf("looking up the cluster network: %w", err)
+	}
+	for _, n := range found {
+		if !slices.Contains(ids, n.ID) {
 			ids = append(ids, n.ID)
 		}
 	}

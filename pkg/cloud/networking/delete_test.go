@@ -31,6 +31,7 @@ func TestDeleteNetwork(t *testing.T) {
 		spec:   managedSpec(),
 		status: recorded(),
 		expect: func(e *env) {
+			e.net.EXPECT().ListNetworks(gomock.Any(), networks.ListOpts{Name: testName}).Return([]clients.NetworkExt{network(netID, testName, false, testOwner)}, nil)
 			gomock.InOrder(
 				e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts(netID)).Return([]ports.Port{{ID: "p-1"}, {ID: "p-2"}}, nil),
 				e.net.EXPECT().DeletePort(gomock.Any(), "p-1").Return(nil),
@@ -39,10 +40,26 @@ func TestDeleteNetwork(t *testing.T) {
 			)
 		},
 	}, {
+		name:   "recorded, and an untagged second one by name (a late create): both deleted",
+		spec:   managedSpec(),
+		status: recorded(),
+		expect: func(e *env) {
+			e.net.EXPECT().ListNetworks(gomock.Any(), networks.ListOpts{Name: testName}).Return([]clients.NetworkExt{
+				network(netID, testName, false, testOwner), network("net-late", testName, false),
+			}, nil)
+			gomock.InOrder(
+				e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts(netID)).Return(nil, nil),
+				e.net.EXPECT().DeleteNetwork(gomock.Any(), netID).Return(nil),
+				e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts("net-late")).Return(nil, nil),
+				e.net.EXPECT().DeleteNetwork(gomock.Any(), "net-late").Return(nil),
+			)
+		},
+	}, {
 		name:   "already gone",
 		spec:   managedSpec(),
 		status: recorded(),
 		expect: func(e *env) {
+			e.net.EXPECT().ListNetworks(gomock.Any(), networks.ListOpts{Name: testName}).Return([]clients.NetworkExt{network(netID, testName, false, testOwner)}, nil)
 			e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts(netID)).Return(nil, nil)
 			e.net.EXPECT().DeleteNetwork(gomock.Any(), netID).Return(notFound)
 		},
@@ -70,6 +87,7 @@ func TestDeleteNetwork(t *testing.T) {
 		spec:   managedSpec(),
 		status: recorded(),
 		expect: func(e *env) {
+			e.net.EXPECT().ListNetworks(gomock.Any(), networks.ListOpts{Name: testName}).Return([]clients.NetworkExt{network(netID, testName, false, testOwner)}, nil)
 			e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts(netID)).Return(nil, nil)
 			e.net.EXPECT().DeleteNetwork(gomock.Any(), netID).Return(inUse)
 		},
@@ -79,6 +97,7 @@ func TestDeleteNetwork(t *testing.T) {
 		spec:   managedSpec(),
 		status: recorded(),
 		expect: func(e *env) {
+			e.net.EXPECT().ListNetworks(gomock.Any(), networks.ListOpts{Name: testName}).Return([]clients.NetworkExt{network(netID, testName, false, testOwner)}, nil)
 			e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts(netID)).Return([]ports.Port{{ID: "p-1"}}, nil)
 			e.net.EXPECT().DeletePort(gomock.Any(), "p-1").Return(inUse)
 		},
@@ -88,6 +107,7 @@ func TestDeleteNetwork(t *testing.T) {
 		spec:   managedSpec(),
 		status: recorded(),
 		expect: func(e *env) {
+			e.net.EXPECT().ListNetworks(gomock.Any(), networks.ListOpts{Name: testName}).Return([]clients.NetworkExt{network(netID, testName, false, testOwner)}, nil)
 			e.net.EXPECT().ListPorts(gomock.Any(), ownedPorts(netID)).Return(nil, boom)
 		},
 		wantErr: []string{"listing the cluster's ports on network " + netID, "boom"},
@@ -128,6 +148,7 @@ func TestDeleteNetwork(t *testing.T) {
 // wrapping, so the caller can requeue instead of reporting a broken spec.
 func TestDeleteErrorsAreClassified(t *testing.T) {
 	e := newEnv(t)
+	e.net.EXPECT().ListNetworks(gomock.Any(), gomock.Any()).Return(nil, nil)
 	e.net.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, nil)
 	e.net.EXPECT().DeleteNetwork(gomock.Any(), netID).Return(inUse)
 	err := e.svc.DeleteNetwork(ctx, managedSpec(), &infrav1.OpenStackClusterStatus{

@@ -64,7 +64,8 @@ func (s *Service) pruneFloatingIPs(ctx context.Context, found []floatingips.Floa
 			continue
 		}
 		if f.PortID != "" {
-			return found, nil // two in use: not ours to choose; ensure reports them
+			return nil, fmt.Errorf("floating IPs %s and %s both carry the key %s and are both in use: delete the one that should not be",
+				found[keep].FloatingIP, f.FloatingIP, f.Description)
 		}
 		if err := clients.IgnoreNotFound(s.Net.DeleteFloatingIP(ctx, f.ID)); err != nil {
 			return nil, fmt.Errorf("deleting floating IP %s, a duplicate of %s: %w", f.FloatingIP, found[keep].FloatingIP, err)

@@ -61,9 +61,11 @@ func TestEnsureFloatingIP(t *testing.T) {
 
 	t.Run("several with the key, two in use: an error naming them", func(t *testing.T) {
 		e := newEnv(t)
-		e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return([]floatingips.FloatingIP{{ID: "fip-1", PortID: "p1"}, {ID: "fip-2", PortID: "p2"}}, nil)
+		e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return([]floatingips.FloatingIP{
+			{ID: "fip-1", FloatingIP: "203.0.113.1", PortID: "p1"}, {ID: "fip-2", FloatingIP: "203.0.113.2", PortID: "p2"},
+		}, nil)
 		_, err := e.svc.EnsureFloatingIP(ctx, extNetID, fipKey, "", "")
-		wantErr(t, err, "2 floating IPs", "fip-1, fip-2")
+		wantErr(t, err, "203.0.113.1 and 203.0.113.2", "both in use")
 	})
 
 	// A create that timed out on our side and that Neutron carried out after the next attempt's

@@ -281,18 +281,18 @@ func TestReconcileNetworkErrors(t *testing.T) {
 		expect  func(e *env)
 		wantErr []string
 	}{{
-		name: "several networks share the name",
+		name: "several tagged networks share the name",
 		expect: func(e *env) {
 			e.net.EXPECT().ListNetworks(gomock.Any(), networkByName).Return([]clients.NetworkExt{
-				network("net-a", testName, false), network("net-b", testName, false),
+				network("net-a", testName, false, testOwner), network("net-b", testName, false, testOwner),
 			}, nil)
 		},
 		wantErr: []string{"2 networks", "net-a, net-b", "delete the ones that are not in use"},
 	}, {
-		name:   "several subnets share the name",
+		name:   "several tagged subnets share the name",
 		status: &infrav1.NetworkStatusWithSubnets{NetworkStatus: infrav1.NetworkStatus{ID: netID}},
 		expect: func(e *env) {
-			e.net.EXPECT().ListSubnets(gomock.Any(), subnetByName).Return([]subnets.Subnet{{ID: "sub-a"}, {ID: "sub-b"}}, nil)
+			e.net.EXPECT().ListSubnets(gomock.Any(), subnetByName).Return([]subnets.Subnet{{ID: "sub-a", Tags: testTags}, {ID: "sub-b", Tags: testTags}}, nil)
 		},
 		wantErr: []string{"2 subnets", "sub-a, sub-b"},
 	}, {

@@ -161,13 +161,17 @@ func (s *Service) detach(ctx context.Context, routerID string, usersRouter bool,
 	return nil
 }
 
-// routerIDs are the router in status, else the routers found by the cluster's router name
-// (status may have been lost, e.g. after clusterctl move).
+// routerIDs are the router in status and, for our own router, those found by the cluster's
+// router name (status may have been lost, e.g. after clusterctl move).
 func (s *Service) routerIDs(ctx context.Context, spec *infrav1.OpenStackClusterSpec, status *infrav1.OpenStackClusterStatus) ([]string, error) {
+	var ids []string
 	if status.Router != nil {
-		return []string{status.Router.ID}, nil
+		ids = []string{status.Router.ID}
 	}
 	if spec.Router != nil {
+		if ids != nil {
+			return ids, nil
+		}
 		r, err := ResolveRouter(ctx, s.Net, *spec.Router)
 		if cloud.IsInvalidSpec(err) {
 			return nil, nil // the user's router is gone: nothing to detach
@@ -178,15 +182,17 @@ func (s *Service) routerIDs(ctx context.Context, spec *infrav1.OpenStackClusterS
 		return []string{r.ID}, nil
 	}
 	if len(spec.ManagedSubnets) == 0 {
-		return nil, nil
+		return ids, nil
 	}
+	// By name as well as by status (see DeleteNetwork).
 	found, err := s.Net.ListRouters(ctx, routers.ListOpts{Name: s.Name})
 	if err != nil {
 		return nil, fmt.Errorf("looking up the cluster router: %w", err)
 	}
-	ids := make([]string, len(found))
-	for i, r := range found {
-		ids[i] = r.ID
+	for _, r := range found {
+		if !slices.Contains(ids, r.ID) {
+			ids = append(ids, r.ID)
+		}
 	}
 	return ids, nil
 }

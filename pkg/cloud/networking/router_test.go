@@ -242,9 +242,9 @@ func TestReconcileRouterErrors(t *testing.T) {
 		wantErr: []string{"router: router " + routerID + " does not exist"},
 		invalid: true,
 	}, {
-		name: "several routers share the name",
+		name: "several tagged routers share the name",
 		expect: func(e *env) {
-			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return([]routers.Router{{ID: "r-a"}, {ID: "r-b"}}, nil)
+			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return([]routers.Router{{ID: "r-a", Tags: testTags}, {ID: "r-b", Tags: testTags}}, nil)
 		},
 		wantErr: []string{"2 routers", "r-a, r-b"},
 	}, {
@@ -307,6 +307,7 @@ func TestDeleteRouter(t *testing.T) {
 			return s
 		},
 		expect: func(e *env) {
+			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return([]routers.Router{{ID: routerID, Tags: testTags}}, nil)
 			gomock.InOrder(
 				listPorts(e,
 					iface("p-1", "network:router_interface", subnetID),
@@ -327,6 +328,7 @@ func TestDeleteRouter(t *testing.T) {
 			return s
 		},
 		expect: func(e *env) {
+			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return([]routers.Router{{ID: routerID, Tags: testTags}}, nil)
 			listPorts(e)
 			e.net.EXPECT().DeleteRouter(gomock.Any(), routerID).Return(notFound)
 		},
@@ -404,7 +406,10 @@ func TestDeleteRouter(t *testing.T) {
 			s.Router = &infrav1.Router{ID: routerID}
 			return s
 		},
-		expect:     func(e *env) { e.net.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, boom) },
+		expect: func(e *env) {
+			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return(nil, nil)
+			e.net.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, boom)
+		},
 		wantErr:    []string{"listing the interfaces of router " + routerID, "boom"},
 		keepRouter: true,
 	}, {
@@ -416,6 +421,7 @@ func TestDeleteRouter(t *testing.T) {
 			return s
 		},
 		expect: func(e *env) {
+			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return([]routers.Router{{ID: routerID, Tags: testTags}}, nil)
 			listPorts(e, iface("p-1", "network:router_interface", subnetID))
 			e.net.EXPECT().RemoveRouterInterface(gomock.Any(), routerID, gomock.Any()).Return(nil, inUse)
 		},
@@ -430,6 +436,7 @@ func TestDeleteRouter(t *testing.T) {
 			return s
 		},
 		expect: func(e *env) {
+			e.net.EXPECT().ListRouters(gomock.Any(), routerByName).Return([]routers.Router{{ID: routerID, Tags: testTags}}, nil)
 			listPorts(e)
 			e.net.EXPECT().DeleteRouter(gomock.Any(), routerID).Return(inUse)
 		},

@@ -3,6 +3,7 @@ package networking
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/groups"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/rules"
@@ -107,15 +108,17 @@ func (s *Service) syncRules(ctx context.Context, groupID string, want []rule) er
 // used by ports is a conflict: the caller retries once the ports are gone.
 func (s *Service) DeleteSecurityGroups(ctx context.Context, status *infrav1.OpenStackClusterStatus) error {
 	for g, slot := range groupSlots(status) {
+		// By name as well as by status (see DeleteNetwork).
 		var ids []string
 		if *slot != nil {
 			ids = []string{(*slot).ID}
-		} else {
-			found, err := s.Net.ListSecurityGroups(ctx, groups.ListOpts{Name: s.securityGroupName(g)})
-			if err != nil {
-				return fmt.Errorf("looking up security group %s: %w", g, err)
-			}
-			for _, f := range found {
+		}
+		found, err := s.Net.ListSecurityGroups(ctx, groups.ListOpts{Name: s.securityGroupName(g)})
+		if err != nil {
+			return fmt.Errorf("looking up security group %s: %w", g, err)
+		}
+		for _, f := range found {
+			if !slices.Contains(ids, f.ID) {
 				ids = append(ids, f.ID)
 			}
 		}

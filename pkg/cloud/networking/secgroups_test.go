@@ -456,11 +456,11 @@ func TestReconcileSecurityGroupsErrors(t *testing.T) {
 		expect  func(e *env)
 		wantErr []string
 	}{{
-		name:   "several groups share the name",
+		name:   "several tagged groups share the name",
 		status: func() *infrav1.OpenStackClusterStatus { return &infrav1.OpenStackClusterStatus{} },
 		expect: func(e *env) {
 			e.net.EXPECT().ListSecurityGroups(gomock.Any(), groups.ListOpts{Name: cpName}).
-				Return([]groups.SecGroup{{ID: "sg-a"}, {ID: "sg-b"}}, nil)
+				Return([]groups.SecGroup{{ID: "sg-a", Tags: testTags}, {ID: "sg-b", Tags: testTags}}, nil)
 		},
 		wantErr: []string{"2 security groups", "sg-a, sg-b"},
 	}, {
@@ -519,8 +519,12 @@ func TestReconcileSecurityGroupsSaveError(t *testing.T) {
 func TestDeleteSecurityGroups(t *testing.T) {
 	e := newEnv(t)
 	// Control plane in status; worker and bastion lost from status: found by name.
+	// The control plane group also has an untagged twin by name (a create Neutron carried out
+	// after we had given up on it): deleted too.
 	status := &infrav1.OpenStackClusterStatus{ControlPlaneSecurityGroup: &infrav1.SecurityGroupStatus{ID: sgCP}}
+	e.net.EXPECT().ListSecurityGroups(gomock.Any(), groups.ListOpts{Name: cpName}).Return([]groups.SecGroup{{ID: sgCP}, {ID: "sg-late"}}, nil)
 	e.net.EXPECT().DeleteSecurityGroup(gomock.Any(), sgCP).Return(nil)
+	e.net.EXPECT().DeleteSecurityGroup(gomock.Any(), "sg-late").Return(nil)
 	e.net.EXPECT().ListSecurityGroups(gomock.Any(), groups.ListOpts{Name: workerName}).Return([]groups.SecGroup{{ID: sgWorker}}, nil)
 	e.net.EXPECT().DeleteSecurityGroup(gomock.Any(), sgWorker).Return(notFound) // already gone: done
 	e.net.EXPECT().ListSecurityGroups(gomock.Any(), groups.ListOpts{Name: bastionName}).Return(nil, nil)
@@ -539,6 +543,7 @@ func TestDeleteSecurityGroupsErrors(t *testing.T) {
 			ControlPlaneSecurityGroup: &infrav1.SecurityGroupStatus{ID: sgCP}, WorkerSecurityGroup: &infrav1.SecurityGroupStatus{ID: sgWorker},
 			BastionSecurityGroup: &infrav1.SecurityGroupStatus{ID: sgBastion},
 		}
+		e.net.EXPECT().ListSecurityGroups(gomock.Any(), gomock.Any()).Return(nil, nil).AnyTimes()
 		e.net.EXPECT().DeleteSecurityGroup(gomock.Any(), sgCP).Return(inUse)
 		e.net.EXPECT().DeleteSecurityGroup(gomock.Any(), sgWorker).Return(nil).MaxTimes(1)
 		e.net.EXPECT().DeleteSecurityGroup(gomock.Any(), sgBastion).Return(nil).MaxTimes(1)

@@ -25,8 +25,9 @@ type Service struct {
 }
 
 // ensure returns the single resource a lookup by deterministic name finds, tagging it if a
-// crash left it untagged, or creates and tags a new one. Several matches are an error that
-// names them: the provider never picks one silently.
+// crash left it untagged, or creates and tags a new one. Of several matches, untagged ones
+// beside at most one tagged are deleted (see pruneUntagged); two tagged are an error that
+// names them: the provider never picks one of its own silently.
 func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 	list func() ([]T, error), create func() (*T, error), id func(T) string, tags func(T) []string,
 ) (*T, error) {
@@ -47,11 +48,64 @@ func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 	case 1:
 		return &found[0], s.tag(ctx, collection, id(found[0]), tags(found[0]))
 	}
+	if keep, err := pruneUntagged(ctx, s, kind, collection, found, id, tags); err != nil || keep >= 0 {
+		if err != nil {
+			return nil, err
+		}
+		return &found[keep], s.tag(ctx, collection, id(found[keep]), tags(found[keep]))
+	}
 	ids := make([]string, len(found))
 	for i, f := range found {
 		ids[i] = id(f)
 	}
 	return nil, fmt.Errorf("%d %ss share the name this cluster uses (%s): delete the ones that are not in use", len(found), kind, strings.Join(ids, ", "))
+}
+
+// pruneUntagged deals with several resources under the cluster's name when at most one
+// carries the ownership tag: the others are creates that timed out on our side and that
+// Neutron carried out anyway (the tag is set by a second call, which they never got). It
+// deletes them and returns the index of the one to keep (the tagged one, else the first);
+// -1 when two or more are tagged, which the user must sort out.
+func pruneUntagged[T any](ctx context.Context, s *Service, kind, collection string, found []T, id func(T) string, tags func(T) []string) (int, error) {
+	keep := -1
+	for i, f := range found {
+		if cloud.HasTag(tags(f), s.Owner) {
+			if keep >= 0 {
+				return -1, nil
+			}
+			keep = i
+		}
+	}
+	keep = max(keep, 0)
+	for i, f := range found {
+		if i == keep {
+			continue
+		}
+		if err := clients.IgnoreNotFound(s.deleteIn(ctx, collection, id(f))); err != nil {
+			return -1, fmt.Errorf("deleting %s %s, a duplicate of %s: %w", kind, id(f), id(found[keep]), err)
+		}
+		if s.Event != nil {
+			s.Event("DuplicateDeleted", fmt.Sprintf("deleted %s %s, a second one named like %s", kind, id(f), id(found[keep])))
+		}
+	}
+	return keep, nil
+}
+
+// deleteIn deletes a resource of one of the collections ensure creates in.
+func (s *Service) deleteIn(ctx context.Context, collection, id string) error {
+	switch collection {
+	case "networks":
+		return s.Net.DeleteNetwork(ctx, id)
+	case "subnets":
+		return s.Net.DeleteSubnet(ctx, id)
+	case "routers":
+		return s.Net.DeleteRouter(ctx, id)
+	case "security-groups":
+		return s.Net.DeleteSecurityGroup(ctx, id)
+	case "floatingips":
+		return s.Net.DeleteFloatingIP(ctx, id)
+	}
+	return fmt.Errorf("deleting in %s: unknown collection", collection)
 }
 
 // tag sets the cluster's tags on a resource unless it already carries the ownership tag. Tags
