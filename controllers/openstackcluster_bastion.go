@@ -94,7 +94,7 @@ func (s *clusterScope) reconcileBastion(ctx context.Context) (time.Duration, err
 		return 0, nil
 	}
 	net := s.networking()
-	fip, err := net.EnsureFloatingIP(ctx, ext.ID, bastionName(s.cluster), ptr.Deref(s.osc.Spec.Bastion.FloatingIP, ""), s.osc.Status.Bastion.FloatingIP)
+	fip, err := net.EnsureFloatingIP(ctx, ext.ID, bastionName(s.cluster), ptr.Deref(s.osc.Spec.Bastion.FloatingIP, ""))
 	if err != nil {
 		return 0, err
 	}

@@ -161,7 +161,7 @@ func (s *clusterScope) reconcileAPIEndpoint(ctx context.Context) (time.Duration,
 		host = status.APIServerLoadBalancer.IP
 	case wantFloatingIP(spec, status):
 		// The control-plane machine controller associates it with the first control-plane port.
-		fip, err := s.networking().EnsureFloatingIP(ctx, status.ExternalNetwork.ID, apiServerName(s.cluster), ptr.Deref(apiServerFloatingIP(spec), ""), endpointHost(spec))
+		fip, err := s.networking().EnsureFloatingIP(ctx, status.ExternalNetwork.ID, apiServerName(s.cluster), ptr.Deref(apiServerFloatingIP(spec), ""))
 		if err != nil {
 			return 0, err
 		}
@@ -286,14 +286,6 @@ func wantFloatingIP(spec *infrav1.OpenStackClusterSpec, status *infrav1.OpenStac
 		return false
 	}
 	return spec.APIServer == nil || ptr.Deref(spec.APIServer.EnableFloatingIP, true)
-}
-
-// endpointHost is the endpoint's host, empty while unset.
-func endpointHost(spec *infrav1.OpenStackClusterSpec) string {
-	if spec.ControlPlaneEndpoint == nil {
-		return ""
-	}
-	return spec.ControlPlaneEndpoint.Host
 }
 
 func userEndpoint(spec *infrav1.OpenStackClusterSpec) bool {

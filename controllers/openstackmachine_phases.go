@@ -145,7 +145,7 @@ func (s *machineScope) member(m *compute.Machine) compute.Member {
 // unless another port holds it already.
 func (s *machineScope) holdAPIFloatingIP(ctx context.Context) error {
 	net := networkingFor(s.cluster, s.osc, s.cloud, nil)
-	fip, err := net.EnsureFloatingIP(ctx, s.osc.Status.ExternalNetwork.ID, apiServerName(s.cluster), ptr.Deref(apiServerFloatingIP(&s.osc.Spec), ""), endpointHost(&s.osc.Spec))
+	fip, err := net.EnsureFloatingIP(ctx, s.osc.Status.ExternalNetwork.ID, apiServerName(s.cluster), ptr.Deref(apiServerFloatingIP(&s.osc.Spec), ""))
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,24 @@ func Tags(userTags []string, owner string) []string {
 // HasTag reports whether tags contains tag.
 func HasTag(tags []string, tag string) bool { return slices.Contains(tags, tag) }
 
+// KeepOwned picks, of several resources found under one deterministic name, the one to keep:
+// the one carrying the ownership tag owner, else the first. The others are creates that timed
+// out on our side and that the cloud carried out anyway; tags are set by a second call, which
+// they never got, and whatever the provider recorded or attached was tagged first. ok is
+// false when two or more carry the tag: not the provider's to choose.
+func KeepOwned[T any](found []T, owner string, tags func(T) []string) (keep int, ok bool) {
+	keep = -1
+	for i, f := range found {
+		if HasTag(tags(f), owner) {
+			if keep >= 0 {
+				return -1, false
+			}
+			keep = i
+		}
+	}
+	return max(keep, 0), true
+}
+
 // InvalidSpecError is a problem the user must fix in the spec (a filter that matches nothing
 // or several resources, a reference to something that does not exist). Retrying does not help.
 type InvalidSpecError struct{ msg string }

@@ -27,7 +27,7 @@ func (s *MachineService) ensurePorts(ctx context.Context, m *Machine) ([]string,
 		if i < len(res.Ports) {
 			ids = append(ids, res.Ports[i].ID)
 		} else {
-			p, created, err := s.findOrCreatePort(ctx, want)
+			p, created, err := s.findOrCreatePort(ctx, want, m.Owner)
 			if err != nil {
 				return nil, err
 			}
@@ -49,7 +49,7 @@ func (s *MachineService) ensurePorts(ctx context.Context, m *Machine) ([]string,
 	return ids, nil
 }
 
-func (s *MachineService) findOrCreatePort(ctx context.Context, want infrav1.ResolvedPortSpec) (*ports.Port, bool, error) {
+func (s *MachineService) findOrCreatePort(ctx context.Context, want infrav1.ResolvedPortSpec, owner string) (*ports.Port, bool, error) {
 	found, err := s.Network.ListPorts(ctx, ports.ListOpts{Name: want.Name, NetworkID: want.NetworkID})
 	if err != nil {
 		return nil, false, fmt.Errorf("looking up port %s: %w", want.Name, err)
@@ -64,28 +64,15 @@ func (s *MachineService) findOrCreatePort(ctx context.Context, want infrav1.Reso
 	case 1:
 		return &found[0], false, nil
 	}
-	return s.pruneDuplicatePorts(ctx, want, found)
+	return s.pruneDuplicatePorts(ctx, want, owner, found)
 }
 
-// pruneDuplicatePorts keeps one of several ports with the machine's port name and deletes the
-// others: a create that timed out on our side and that Neutron still carried out, then the
-// create of the next attempt. Kept is the one bound to a server, else the oldest; should two
-// be bound, the user is asked to choose.
-func (s *MachineService) pruneDuplicatePorts(ctx context.Context, want infrav1.ResolvedPortSpec, found []ports.Port) (*ports.Port, bool, error) {
-	rank := func(p ports.Port) int {
-		if p.DeviceID != "" {
-			return 1
-		}
-		return 0
-	}
-	keep, bound := 0, 0
-	for i, p := range found {
-		bound += rank(p)
-		if r, k := rank(p), rank(found[keep]); r > k || r == k && p.CreatedAt.Before(found[keep].CreatedAt) {
-			keep = i
-		}
-	}
-	if bound > 1 {
+// pruneDuplicatePorts keeps one of several ports with the machine's port name
+// (cloud.KeepOwned: a port is tagged before it is recorded or bound) and deletes the others;
+// two tagged ones ask the user to choose.
+func (s *MachineService) pruneDuplicatePorts(ctx context.Context, want infrav1.ResolvedPortSpec, owner string, found []ports.Port) (*ports.Port, bool, error) {
+	keep, ok := cloud.KeepOwned(found, owner, func(p ports.Port) []string { return p.Tags })
+	if !ok {
 		ids := make([]string, len(found))
 		for i, p := range found {
 			ids[i] = p.ID

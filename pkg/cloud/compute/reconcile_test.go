@@ -139,49 +139,34 @@ func TestReconcileAdoptsPortOfLostResponse(t *testing.T) {
 }
 
 // TestReconcileDuplicatePortIsDeleted: a port create that timed out on our side and that
-// Neutron carried out after the next attempt's create leaves two ports with the name; one is
-// kept (the bound one, else the oldest) and the other deleted (an error asked the user before).
+// Neutron carried out after the next attempt's create leaves two ports with the name; the late
+// one never got its tags and is deleted, the tagged one used (an error asked the user before).
 func TestReconcileDuplicatePortIsDeleted(t *testing.T) {
-	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		name          string
-		found         []ports.Port
-		keep, deleted string
-		deleteErr     error
-	}{
-		{"the oldest is kept", []ports.Port{{ID: "p-late", CreatedAt: t0.Add(time.Second)}, {ID: "p-first", CreatedAt: t0}}, "p-first", "p-late", nil},
-		{"the bound one is kept", []ports.Port{{ID: "p-old", CreatedAt: t0}, {ID: "p-bound", DeviceID: "srv-0", CreatedAt: t0.Add(time.Second)}}, "p-bound", "p-old", notFound},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			m := resolved(testMachine())
-			tags := m.Status.Resolved.Ports[0].Tags
-			for i := range tt.found {
-				if tt.found[i].ID == tt.keep {
-					tt.found[i].Tags = tags
-				}
-			}
-			gomock.InOrder(
-				e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
-				e.network.EXPECT().ListPorts(gomock.Any(), ports.ListOpts{Name: "m-1-0", NetworkID: testNet}).Return(tt.found, nil),
-				e.network.EXPECT().DeletePort(gomock.Any(), tt.deleted).Return(tt.deleteErr),
-				e.compute.EXPECT().CreateServer(gomock.Any(), gomock.Any(), gomock.Any()).Return(&servers.Server{ID: "srv-1"}, nil),
-			)
-			if _, err := e.svc.Reconcile(context.Background(), m); err != nil {
-				t.Fatal(err)
-			}
-			if got := m.Status.Resources.Ports; len(got) != 1 || got[0].ID != tt.keep {
-				t.Errorf("recorded ports %+v, want %s", got, tt.keep)
-			}
-		})
+	e := newEnv(t)
+	m := resolved(testMachine())
+	tags := m.Status.Resolved.Ports[0].Tags
+	gomock.InOrder(
+		e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
+		e.network.EXPECT().ListPorts(gomock.Any(), ports.ListOpts{Name: "m-1-0", NetworkID: testNet}).Return([]ports.Port{
+			{ID: "p-late"}, {ID: "p-first", Tags: tags},
+		}, nil),
+		e.network.EXPECT().DeletePort(gomock.Any(), "p-late").Return(notFound),
+		e.compute.EXPECT().CreateServer(gomock.Any(), gomock.Any(), gomock.Any()).Return(&servers.Server{ID: "srv-1"}, nil),
+	)
+	if _, err := e.svc.Reconcile(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Status.Resources.Ports; len(got) != 1 || got[0].ID != "p-first" {
+		t.Errorf("recorded ports %+v, want p-first", got)
 	}
 }
 
-func TestReconcileTwoBoundPortsIsAnError(t *testing.T) {
+func TestReconcileTwoTaggedPortsIsAnError(t *testing.T) {
 	e := newEnv(t)
 	m := resolved(testMachine())
+	tags := m.Status.Resolved.Ports[0].Tags
 	e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil)
-	e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return([]ports.Port{{ID: "p-a", DeviceID: "x"}, {ID: "p-b", DeviceID: "y"}}, nil)
+	e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return([]ports.Port{{ID: "p-a", Tags: tags}, {ID: "p-b", Tags: tags}}, nil)
 	if _, err := e.svc.Reconcile(context.Background(), m); err == nil || !strings.Contains(err.Error(), "p-a, p-b") {
 		t.Fatalf("error %v, want one listing both ports", err)
 	}

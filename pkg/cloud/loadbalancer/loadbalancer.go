@@ -177,7 +177,7 @@ func (s *Service) createOpts(ctx context.Context, d Desired) (loadbalancers.Crea
 // reconcileFloatingIP gives the VIP its floating IP. The address is written to status (and
 // saved) before the association, so a crash in between cannot lose track of it.
 func (s *Service) reconcileFloatingIP(ctx context.Context, lb *loadbalancers.LoadBalancer, d Desired, status *infrav1.OpenStackClusterStatus) error {
-	fip, err := s.Net.EnsureFloatingIP(ctx, d.ExternalNetworkID, s.Name, d.FloatingIP, status.APIServerLoadBalancer.IP)
+	fip, err := s.Net.EnsureFloatingIP(ctx, d.ExternalNetworkID, s.Name, d.FloatingIP)
 	if err != nil {
 		return err
 	}

@@ -61,22 +61,13 @@ func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 	return nil, fmt.Errorf("%d %ss share the name this cluster uses (%s): delete the ones that are not in use", len(found), kind, strings.Join(ids, ", "))
 }
 
-// pruneUntagged deals with several resources under the cluster's name when at most one
-// carries the ownership tag: the others are creates that timed out on our side and that
-// Neutron carried out anyway (the tag is set by a second call, which they never got). It
-// deletes them and returns the index of the one to keep (the tagged one, else the first);
-// -1 when two or more are tagged, which the user must sort out.
+// pruneUntagged keeps one of several resources under the cluster's name (cloud.KeepOwned) and
+// deletes the others; -1 when two or more are tagged, which the user must sort out.
 func pruneUntagged[T any](ctx context.Context, s *Service, kind, collection string, found []T, id func(T) string, tags func(T) []string) (int, error) {
-	keep := -1
-	for i, f := range found {
-		if cloud.HasTag(tags(f), s.Owner) {
-			if keep >= 0 {
-				return -1, nil
-			}
-			keep = i
-		}
+	keep, ok := cloud.KeepOwned(found, s.Owner, tags)
+	if !ok {
+		return -1, nil
 	}
-	keep = max(keep, 0)
 	for i, f := range found {
 		if i == keep {
 			continue
