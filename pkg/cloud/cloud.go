@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // maxTagLength is Nova's limit on a server tag (Neutron allows 255; the smaller one wins).
@@ -60,6 +61,25 @@ func KeepOwned[T any](found []T, owner string, tags func(T) []string) (keep int,
 		}
 	}
 	return max(keep, 0), true
+}
+
+// Oldest picks, of several resources that got their ownership in the create call itself (load
+// balancers' tags, volumes' metadata) under one deterministic name, the one to keep: the first
+// created, ties broken by ID, so that every reconcile picks the same. The others are creates
+// that timed out on our side and that the cloud carried out anyway. -1 when found is empty.
+func Oldest[T any](found []T, created func(T) time.Time, id func(T) string) int {
+	keep := -1
+	for i, f := range found {
+		if keep < 0 {
+			keep = i
+			continue
+		}
+		k := found[keep]
+		if c := created(f).Compare(created(k)); c < 0 || c == 0 && id(f) < id(k) {
+			keep = i
+		}
+	}
+	return keep
 }
 
 // InvalidSpecError is a problem the user must fix in the spec (a filter that matches nothing

@@ -173,14 +173,35 @@ var deletableVolume = []string{"available", "error", "error_restoring", "error_e
 // deleteVolumes deletes the recorded volumes and the owned ones found by name, and reports in
 // progress until Cinder answers 404 for each. A volume still attached waits for Nova to let go.
 func (s *MachineService) deleteVolumes(ctx context.Context, m *Machine) (Result, error) {
+	// By name, which finds as well a twin left by a create that timed out and that Cinder
+	// carried out anyway; a recorded volume the list of its name lacks is gone, one recorded
+	// under another name is read by ID.
 	var todo []volumes.Volume
-	recorded := map[string]bool{}
+	seen, listed := map[string]bool{}, map[string]bool{}
+	for _, want := range wantedVolumes(m, "") {
+		listed[want.name] = true
+		found, err := s.ownedVolumes(ctx, m, want.name)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, v := range found {
+			seen[v.ID] = true
+			todo = append(todo, v)
+		}
+	}
 	if res := m.Status.Resources; res != nil {
 		for _, rec := range slices.Clone(res.Volumes) {
-			recorded[rec.Name] = true
+			if seen[rec.ID] {
+				continue
+			}
+			gone := func(r infrav1.VolumeStatus) bool { return r.ID == rec.ID }
+			if listed[rec.Name] {
+				res.Volumes = slices.DeleteFunc(res.Volumes, gone)
+				continue
+			}
 			v, err := s.Volume.GetVolume(ctx, rec.ID)
 			if clients.IsNotFound(err) {
-				res.Volumes = slices.DeleteFunc(res.Volumes, func(r infrav1.VolumeStatus) bool { return r.ID == rec.ID })
+				res.Volumes = slices.DeleteFunc(res.Volumes, gone)
 				continue
 			}
 			if err != nil {
@@ -188,16 +209,6 @@ func (s *MachineService) deleteVolumes(ctx context.Context, m *Machine) (Result,
 			}
 			todo = append(todo, *v)
 		}
-	}
-	for _, want := range wantedVolumes(m, "") {
-		if recorded[want.name] {
-			continue
-		}
-		found, err := s.ownedVolumes(ctx, m, want.name)
-		if err != nil {
-			return Result{}, err
-		}
-		todo = append(todo, found...)
 	}
 	var left []string
 	for _, v := range todo {

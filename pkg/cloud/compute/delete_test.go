@@ -67,7 +67,7 @@ func TestDeleteServerThenPortsThenVolumes(t *testing.T) {
 		e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(nil, notFound),
 		e.network.EXPECT().ListPorts(gomock.Any(), ports.ListOpts{Name: "m-1-0", NetworkID: testNet}).Return([]ports.Port{{ID: "port-1"}}, nil),
 		e.network.EXPECT().DeletePort(gomock.Any(), "port-1").Return(nil),
-		e.volume.EXPECT().GetVolume(gomock.Any(), "vol-1").Return(&volumes.Volume{ID: "vol-1", Name: "m-1-root", Status: "in-use"}, nil),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), rootByName).Return(ownedRoot("in-use"), nil),
 	)
 	if res, err := e.svc.Delete(ctx, m); err != nil || res.Done() || !strings.Contains(res.Reason, "m-1-root (in-use)") {
 		t.Fatalf("Delete = %+v, %v: want waiting for the in-use volume", res, err)
@@ -79,7 +79,7 @@ func TestDeleteServerThenPortsThenVolumes(t *testing.T) {
 	gomock.InOrder(
 		e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(nil, notFound),
 		e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, nil),
-		e.volume.EXPECT().GetVolume(gomock.Any(), "vol-1").Return(&volumes.Volume{ID: "vol-1", Name: "m-1-root", Status: "available"}, nil),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), rootByName).Return(ownedRoot("available"), nil),
 		e.volume.EXPECT().DeleteVolume(gomock.Any(), "vol-1").Return(nil),
 	)
 	if res, err := e.svc.Delete(ctx, m); err != nil || res.Done() {
@@ -88,13 +88,54 @@ func TestDeleteServerThenPortsThenVolumes(t *testing.T) {
 	gomock.InOrder(
 		e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(nil, notFound),
 		e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, nil),
-		e.volume.EXPECT().GetVolume(gomock.Any(), "vol-1").Return(nil, notFound),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), rootByName).Return(nil, nil),
 	)
 	if res, err := e.svc.Delete(ctx, m); err != nil || !res.Done() {
 		t.Fatalf("Delete = %+v, %v: want done", res, err)
 	}
 	if len(m.Status.Resources.Volumes) != 0 {
 		t.Errorf("volumes still recorded: %+v", m.Status.Resources.Volumes)
+	}
+}
+
+var rootByName = volumes.ListOpts{Name: "m-1-root"}
+
+// ownedRoot is what Cinder lists under the root volume's name: vol-1, owned, in status.
+func ownedRoot(status string) []volumes.Volume {
+	return []volumes.Volume{{ID: "vol-1", Name: "m-1-root", Status: status, Metadata: map[string]string{volumeOwnerKey: testOwner}}}
+}
+
+func TestDeleteVolumeTwins(t *testing.T) {
+	// A twin of the recorded root volume (a create that timed out and that Cinder carried out
+	// anyway) is found by name and deleted with it; a volume recorded under another name is
+	// read by ID, and forgotten once Cinder answers 404.
+	e := newEnv(t)
+	m := resolved(testMachine())
+	m.Spec.RootVolume = &infrav1.RootVolume{SizeGiB: 10}
+	m.Status.Resources = &infrav1.MachineResources{Volumes: []infrav1.VolumeStatus{{Name: "m-1-root", ID: "vol-1"}, {Name: "old", ID: "vol-old"}}}
+	twin := ownedRoot("available")[0]
+	twin.ID = "vol-twin"
+	gomock.InOrder(
+		e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
+		e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, nil),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), rootByName).Return(append(ownedRoot("available"), twin), nil),
+		e.volume.EXPECT().GetVolume(gomock.Any(), "vol-old").Return(nil, notFound),
+		e.volume.EXPECT().DeleteVolume(gomock.Any(), "vol-1").Return(nil),
+		e.volume.EXPECT().DeleteVolume(gomock.Any(), "vol-twin").Return(nil),
+	)
+	if res, err := e.svc.Delete(context.Background(), m); err != nil || res.Done() {
+		t.Fatalf("Delete = %+v, %v: want waiting for Cinder", res, err)
+	}
+	if got := m.Status.Resources.Volumes; len(got) != 1 || got[0].ID != "vol-1" {
+		t.Errorf("recorded volumes %+v: want vol-1 only", got)
+	}
+	gomock.InOrder(
+		e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
+		e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, nil),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), rootByName).Return(nil, nil),
+	)
+	if res, err := e.svc.Delete(context.Background(), m); err != nil || !res.Done() || len(m.Status.Resources.Volumes) != 0 {
+		t.Fatalf("Delete = %+v, %v, volumes %+v: want done and none recorded", res, err, m.Status.Resources.Volumes)
 	}
 }
 
@@ -159,7 +200,7 @@ func TestDeleteVolumeRefused(t *testing.T) {
 	gomock.InOrder(
 		e.compute.EXPECT().GetServer(gomock.Any(), "srv-1").Return(nil, notFound),
 		e.network.EXPECT().ListPorts(gomock.Any(), gomock.Any()).Return(nil, nil),
-		e.volume.EXPECT().GetVolume(gomock.Any(), "vol-1").Return(&volumes.Volume{ID: "vol-1", Name: "m-1-root", Status: "available"}, nil),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), rootByName).Return(ownedRoot("available"), nil),
 		e.volume.EXPECT().DeleteVolume(gomock.Any(), "vol-1").Return(httpError(400, `{"badRequest": {"message": "Invalid volume: Volume still has 1 dependent snapshots."}}`)),
 	)
 	res, err := e.svc.Delete(context.Background(), m)

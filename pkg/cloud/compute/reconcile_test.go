@@ -413,11 +413,36 @@ func TestReconcileVolumeLookups(t *testing.T) {
 		t.Errorf("volumes %+v", m.Status.Resources.Volumes)
 	}
 
-	// Two owned volumes of the same name: the user must choose.
+	// Owned twins under one name (creates that timed out and that Cinder carried out anyway):
+	// nothing is recorded while one is still creating; then the oldest is kept, the other deleted.
+	at := func(id, status string, age time.Duration) volumes.Volume {
+		return volumes.Volume{ID: id, Name: "m-1-root", Status: status, Metadata: owned, CreatedAt: testNow.Add(-age)}
+	}
 	e, m = setup(t)
-	e.volume.EXPECT().ListVolumes(gomock.Any(), gomock.Any()).Return([]volumes.Volume{{ID: "v-a", Metadata: owned}, {ID: "v-b", Metadata: owned}}, nil)
-	if _, err := e.svc.Reconcile(context.Background(), m); err == nil || !strings.Contains(err.Error(), "v-a, v-b") {
-		t.Fatalf("error %v, want one listing both volumes", err)
+	e.volume.EXPECT().ListVolumes(gomock.Any(), gomock.Any()).Return([]volumes.Volume{at("v-b", "creating", time.Second), at("v-a", "creating", time.Minute)}, nil)
+	res, err = e.svc.Reconcile(context.Background(), m)
+	if err != nil || res.RequeueAfter != twinRequeue || !strings.Contains(res.Reason, "m-1-root (a duplicate is being deleted)") || len(m.Status.Resources.Volumes) != 0 {
+		t.Fatalf("Reconcile = %+v, %v; volumes %+v", res, err, m.Status.Resources.Volumes)
+	}
+	gomock.InOrder(
+		e.compute.EXPECT().ListServers(gomock.Any(), ownerFilter).Return(nil, nil),
+		e.volume.EXPECT().ListVolumes(gomock.Any(), gomock.Any()).Return([]volumes.Volume{at("v-b", "available", time.Second), at("v-a", "creating", time.Minute)}, nil),
+		e.volume.EXPECT().DeleteVolume(gomock.Any(), "v-b").Return(nil),
+	)
+	if _, err = e.svc.Reconcile(context.Background(), m); err != nil || len(m.Status.Resources.Volumes) != 1 || m.Status.Resources.Volumes[0].ID != "v-a" {
+		t.Fatalf("Reconcile: %v; volumes %+v: want v-a recorded", err, m.Status.Resources.Volumes)
+	}
+
+	// An attached one is kept whatever its age; a failed delete is reported.
+	e, m = setup(t)
+	attached := at("v-att", "in-use", time.Second)
+	attached.Attachments = []volumes.Attachment{{ServerID: "srv-1"}}
+	gomock.InOrder(
+		e.volume.EXPECT().ListVolumes(gomock.Any(), gomock.Any()).Return([]volumes.Volume{at("v-old", "available", time.Hour), attached}, nil),
+		e.volume.EXPECT().DeleteVolume(gomock.Any(), "v-old").Return(httpError(500, "oops")),
+	)
+	if _, err := e.svc.Reconcile(context.Background(), m); err == nil || !strings.Contains(err.Error(), "deleting volume m-1-root (v-old), a duplicate of v-att") {
+		t.Fatalf("error %v, want the failed delete of v-old", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumes"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/listeners"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
@@ -283,6 +284,43 @@ func TestSimulatorLostCreateResponses(t *testing.T) {
 		t.Errorf("inventory %+v", e.sim.Leaks(""))
 	}
 	e.deleteAll(t, m)
+}
+
+// A volume create that timed out on our side and that Cinder carried out later leaves a twin
+// under the same name and owner: one is kept while the machine is made, and deletion finds the
+// twin by name even when status records the other.
+func TestSimulatorVolumeTwins(t *testing.T) {
+	ctx := context.Background()
+	twin := func(t *testing.T, e *simEnv, m *Machine) {
+		t.Helper()
+		_, err := e.svc.Volume.CreateVolume(ctx, volumes.CreateOpts{Name: rootVolumeName(m.Name), Size: 5, Metadata: map[string]string{volumeOwnerKey: m.Owner}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("status lost", func(t *testing.T) {
+		e := startSim(t)
+		m := e.machine("worker-6")
+		m.Spec.RootVolume = &infrav1.RootVolume{SizeGiB: 5}
+		if _, err := e.svc.Reconcile(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		twin(t, e, m)
+		m.Status = &infrav1.OpenStackMachineStatus{}
+		e.until(t, e.svc.Reconcile, m)
+		if len(e.live("volume")) != 1 || len(e.live("server")) != 1 {
+			t.Errorf("inventory %+v: want one volume and one server", e.sim.Leaks(""))
+		}
+		e.deleteAll(t, m)
+	})
+	t.Run("after the recorded one", func(t *testing.T) {
+		e := startSim(t)
+		m := e.machine("worker-7")
+		m.Spec.RootVolume = &infrav1.RootVolume{SizeGiB: 5}
+		e.until(t, e.svc.Reconcile, m)
+		twin(t, e, m)
+		e.deleteAll(t, m)
+	})
 }
 
 func TestSimulatorDeleteMidCreate(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
 )
 
 // volumeOwnerKey is the Cinder metadata key holding the ownership tag: Cinder volumes have no
@@ -74,6 +75,11 @@ func (s *MachineService) ensureVolumes(ctx context.Context, m *Machine) (map[str
 		if err != nil {
 			return nil, Result{}, err
 		}
+		if v == nil {
+			waiting = append(waiting, want.name+" (a duplicate is being deleted)")
+			requeue = twinRequeue
+			continue
+		}
 		ids[want.name] = v.ID
 		switch v.Status {
 		case "available":
@@ -93,8 +99,12 @@ func (s *MachineService) ensureVolumes(ctx context.Context, m *Machine) (map[str
 	return ids, Result{}, nil
 }
 
+// twinRequeue is how soon to look again at a volume with a duplicate Cinder cannot delete yet.
+const twinRequeue = 5 * time.Second
+
 // findOrCreateVolume returns the volume recorded in status, else the one of this owner found by
-// name, else a new one, recorded and saved before anything else happens.
+// name, else a new one, recorded and saved before anything else happens. It returns nil while
+// a duplicate is left that Cinder cannot delete yet (see keepOneVolume).
 func (s *MachineService) findOrCreateVolume(ctx context.Context, m *Machine, want volumeSpec) (*volumes.Volume, error) {
 	res := m.resources()
 	if i := slices.IndexFunc(res.Volumes, func(v infrav1.VolumeStatus) bool { return v.Name == want.name }); i >= 0 {
@@ -125,11 +135,9 @@ func (s *MachineService) findOrCreateVolume(ctx context.Context, m *Machine, wan
 	case 1:
 		v = &found[0]
 	default:
-		ids := make([]string, len(found))
-		for i, f := range found {
-			ids[i] = f.ID
+		if v, err = s.keepOneVolume(ctx, found); v == nil || err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("%d volumes are named %s (%s): delete the ones not in use", len(found), want.name, strings.Join(ids, ", "))
 	}
 	res.Volumes = append(res.Volumes, infrav1.VolumeStatus{Name: want.name, ID: v.ID})
 	return v, nil
@@ -142,4 +150,35 @@ func (s *MachineService) ownedVolumes(ctx context.Context, m *Machine, name stri
 		return nil, fmt.Errorf("looking up volume %s: %w", name, err)
 	}
 	return slices.DeleteFunc(all, func(v volumes.Volume) bool { return v.Metadata[volumeOwnerKey] != m.Owner }), nil
+}
+
+// keepOneVolume deletes all but one of several volumes of this machine under one name: creates
+// that timed out on our side and that Cinder carried out anyway. It keeps the attached one, else
+// the oldest, and returns it once the others can be deleted (nil while one is still creating).
+func (s *MachineService) keepOneVolume(ctx context.Context, found []volumes.Volume) (*volumes.Volume, error) {
+	keep := slices.IndexFunc(found, func(v volumes.Volume) bool { return len(v.Attachments) > 0 })
+	if keep < 0 {
+		keep = cloud.Oldest(found, func(v volumes.Volume) time.Time { return v.CreatedAt }, func(v volumes.Volume) string { return v.ID })
+	}
+	done := true
+	for i, v := range found {
+		if i == keep {
+			continue
+		}
+		if !slices.Contains(deletableVolume, v.Status) {
+			done = false // creating: Cinder refuses to delete it yet
+			continue
+		}
+		err := s.Volume.DeleteVolume(ctx, v.ID)
+		if k := clients.Classify(err); err != nil && k != clients.KindNotFound {
+			if k != clients.KindBadRequest && k != clients.KindConflict {
+				return nil, fmt.Errorf("deleting volume %s (%s), a duplicate of %s: %w", v.Name, v.ID, found[keep].ID, err)
+			}
+			done = false // it changed state meanwhile
+		}
+	}
+	if !done {
+		return nil, nil
+	}
+	return &found[keep], nil
 }

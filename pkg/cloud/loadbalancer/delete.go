@@ -18,42 +18,44 @@ func (s *Service) Delete(ctx context.Context, status *infrav1.OpenStackClusterSt
 	if err := s.Net.DeleteFloatingIPs(ctx, s.Name, userAddress); err != nil {
 		return 0, err
 	}
-	var ids []string
-	if st := status.APIServerLoadBalancer; st != nil && st.ID != "" {
-		ids = []string{st.ID}
-	} else {
-		found, err := s.LB.ListLoadBalancers(ctx, loadbalancers.ListOpts{Name: s.Name})
-		if err != nil {
-			return 0, fmt.Errorf("looking up load balancer %s: %w", s.Name, err)
-		}
-		for _, lb := range found {
-			ids = append(ids, lb.ID)
-		}
+	lbs, err := s.toDelete(ctx, status)
+	if err != nil {
+		return 0, err
 	}
-	pending := false
-	for _, id := range ids {
-		lb, err := s.LB.GetLoadBalancer(ctx, id)
-		if clients.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("reading load balancer %s: %w", id, err)
-		}
-		pending = true
-		if lb.ProvisioningStatus == "PENDING_DELETE" {
-			continue
-		}
+	for _, lb := range lbs {
 		if lb.ProvisioningStatus != stateActive && lb.ProvisioningStatus != stateError {
-			continue // immutable while PENDING_*: try again shortly
+			continue // PENDING_DELETE, or immutable while PENDING_*: check again shortly
 		}
-		err = s.LB.DeleteLoadBalancer(ctx, id, loadbalancers.DeleteOpts{Cascade: true})
+		err = s.LB.DeleteLoadBalancer(ctx, lb.ID, loadbalancers.DeleteOpts{Cascade: true})
 		if err != nil && !clients.IsNotFound(err) && !clients.IsConflict(err) {
-			return 0, fmt.Errorf("deleting load balancer %s: %w", id, err)
+			return 0, fmt.Errorf("deleting load balancer %s: %w", lb.ID, err)
 		}
 	}
-	if pending {
+	if len(lbs) > 0 {
 		return updatingRequeue, nil
 	}
 	status.APIServerLoadBalancer = nil
 	return 0, nil
+}
+
+// toDelete returns the load balancers named s.Name, which includes a twin made by a create that
+// timed out and that Octavia carried out anyway (found only by name), and the one in status
+// when it has another name.
+func (s *Service) toDelete(ctx context.Context, status *infrav1.OpenStackClusterStatus) ([]loadbalancers.LoadBalancer, error) {
+	found, err := s.LB.ListLoadBalancers(ctx, loadbalancers.ListOpts{Name: s.Name})
+	if err != nil {
+		return nil, fmt.Errorf("looking up load balancer %s: %w", s.Name, err)
+	}
+	st := status.APIServerLoadBalancer
+	if st == nil || st.ID == "" || st.Name == s.Name {
+		return found, nil
+	}
+	lb, err := s.LB.GetLoadBalancer(ctx, st.ID)
+	switch {
+	case clients.IsNotFound(err):
+		return found, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading load balancer %s: %w", st.ID, err)
+	}
+	return append(found, *lb), nil
 }

@@ -29,7 +29,7 @@ func TestDelete(t *testing.T) {
 			gomock.InOrder(
 				e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return([]floatingips.FloatingIP{{ID: "fip-1", FloatingIP: "203.0.113.5"}}, nil),
 				e.net.EXPECT().DeleteFloatingIP(gomock.Any(), "fip-1").Return(nil),
-				e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil),
+				e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ACTIVE"), nil),
 				e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(nil),
 			)
 		},
@@ -39,7 +39,7 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ERROR"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ERROR"), nil)
 			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(nil)
 		},
 		want: updatingRequeue,
@@ -48,7 +48,7 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("PENDING_DELETE"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("PENDING_DELETE"), nil)
 		},
 		want: updatingRequeue,
 	}, {
@@ -56,7 +56,7 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("PENDING_UPDATE"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("PENDING_UPDATE"), nil)
 		},
 		want: updatingRequeue,
 	}, {
@@ -64,7 +64,7 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ACTIVE"), nil)
 			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(pending)
 		},
 		want: updatingRequeue,
@@ -73,7 +73,7 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ACTIVE"), nil)
 			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(notFound)
 		},
 		want: updatingRequeue,
@@ -82,14 +82,13 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(nil, notFound)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(nil, nil)
 		},
 	}, {
 		name: "status lost: found by name",
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return([]loadbalancers.LoadBalancer{*lbIn("ACTIVE")}, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ACTIVE"), nil)
 			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(nil)
 		},
 		want: updatingRequeue,
@@ -109,7 +108,7 @@ func TestDelete(t *testing.T) {
 				e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return([]floatingips.FloatingIP{fip}, nil),
 				e.net.EXPECT().ListFloatingIPs(gomock.Any(), floatingips.ListOpts{FloatingIP: "203.0.113.9"}).Return([]floatingips.FloatingIP{fip}, nil),
 				e.net.EXPECT().UpdateFloatingIP(gomock.Any(), "fip-9", floatingips.UpdateOpts{PortID: new(string)}).Return(&fip, nil),
-				e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(nil, notFound),
+				e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(nil, nil),
 			)
 		},
 	}, {
@@ -127,10 +126,44 @@ func TestDelete(t *testing.T) {
 		},
 		wantErr: []string{"looking up load balancer " + lbName, "boom"},
 	}, {
+		name:     "a twin left by a create that timed out: both deleted",
+		recorded: true,
+		expect: func(e *env) {
+			twin := *lbIn("ACTIVE")
+			twin.ID = "lb-twin"
+			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(append(listed("ACTIVE"), twin), nil)
+			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(nil)
+			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), "lb-twin", cascade).Return(nil)
+		},
+		want: updatingRequeue,
+	}, {
+		name:     "recorded under another name: read by ID as well",
+		recorded: true,
+		expect: func(e *env) {
+			e.status.APIServerLoadBalancer.Name = "renamed"
+			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(nil, nil)
+			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil)
+			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(nil)
+		},
+		want: updatingRequeue,
+	}, {
+		name:     "recorded under another name, gone: done",
+		recorded: true,
+		expect: func(e *env) {
+			e.status.APIServerLoadBalancer.Name = "renamed"
+			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(nil, nil)
+			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(nil, notFound)
+		},
+	}, {
 		name:     "reading fails",
 		recorded: true,
 		expect: func(e *env) {
+			e.status.APIServerLoadBalancer.Name = "renamed"
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(nil, nil)
 			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(nil, boom)
 		},
 		wantErr: []string{"reading load balancer " + lbID, "boom"},
@@ -139,7 +172,7 @@ func TestDelete(t *testing.T) {
 		recorded: true,
 		expect: func(e *env) {
 			e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil)
-			e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil)
+			e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ACTIVE"), nil)
 			e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(httpError(500, "oops"))
 		},
 		wantErr: []string{"deleting load balancer " + lbID},
@@ -175,10 +208,10 @@ func TestDeleteUntilGone(t *testing.T) {
 	e.recorded()
 	e.net.EXPECT().ListFloatingIPs(gomock.Any(), fipByKey).Return(nil, nil).Times(3)
 	gomock.InOrder(
-		e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("ACTIVE"), nil),
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("ACTIVE"), nil),
 		e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), lbID, cascade).Return(nil),
-		e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(lbIn("PENDING_DELETE"), nil),
-		e.lb.EXPECT().GetLoadBalancer(gomock.Any(), lbID).Return(nil, notFound),
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(listed("PENDING_DELETE"), nil),
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(nil, nil),
 	)
 	for i, want := range []time.Duration{updatingRequeue, updatingRequeue, 0} {
 		wait, err := e.svc.Delete(ctx, e.status, "")
@@ -189,4 +222,9 @@ func TestDeleteUntilGone(t *testing.T) {
 	if e.status.APIServerLoadBalancer != nil {
 		t.Errorf("status %+v once gone", e.status.APIServerLoadBalancer)
 	}
+}
+
+// listed is what Octavia lists by name: the cluster's load balancer in state.
+func listed(state string) []loadbalancers.LoadBalancer {
+	return []loadbalancers.LoadBalancer{*lbIn(state)}
 }

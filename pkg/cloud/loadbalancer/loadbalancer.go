@@ -15,6 +15,7 @@ import (
 
 	infrav1 "github.com/capo-ng/cluster-api-provider-openstack/api/v1beta2"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/clients"
+	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud"
 	"github.com/capo-ng/cluster-api-provider-openstack/pkg/cloud/networking"
 )
 
@@ -106,11 +107,7 @@ func (s *Service) findOrCreate(ctx context.Context, d Desired, status *infrav1.O
 		return nil, fmt.Errorf("looking up load balancer %s: %w", s.Name, err)
 	}
 	if len(found) > 1 {
-		ids := make([]string, len(found))
-		for i, lb := range found {
-			ids[i] = lb.ID
-		}
-		return nil, fmt.Errorf("%d load balancers are named %s (%s): delete the ones that are not in use", len(found), s.Name, strings.Join(ids, ", "))
+		return nil, s.pruneTwins(ctx, found)
 	}
 	if len(found) == 1 {
 		s.record(status, &found[0], d)
@@ -127,6 +124,34 @@ func (s *Service) findOrCreate(ctx context.Context, d Desired, status *infrav1.O
 	s.Event("LoadBalancerCreated", "created load balancer "+lb.ID)
 	s.record(status, lb, d)
 	return nil, s.Save(ctx)
+}
+
+// pruneTwins deletes all but the oldest of several load balancers named s.Name when every one
+// carries the cluster's ownership tag (Octavia sets tags in the create call, so they are all
+// ours: creates that timed out and that Octavia carried out anyway). Twins still PENDING_* are
+// deleted on a later pass; the caller records none until one is left. An untagged one may be
+// the user's: the user must choose.
+func (s *Service) pruneTwins(ctx context.Context, found []loadbalancers.LoadBalancer) error {
+	ids := make([]string, len(found))
+	for i, lb := range found {
+		ids[i] = lb.ID
+	}
+	if slices.ContainsFunc(found, func(lb loadbalancers.LoadBalancer) bool { return !slices.Contains(lb.Tags, s.Net.Owner) }) {
+		return fmt.Errorf("%d load balancers are named %s (%s): delete the ones that are not in use", len(found), s.Name, strings.Join(ids, ", "))
+	}
+	keep := cloud.Oldest(found, func(lb loadbalancers.LoadBalancer) time.Time { return lb.CreatedAt },
+		func(lb loadbalancers.LoadBalancer) string { return lb.ID })
+	for i, lb := range found {
+		if i == keep || (lb.ProvisioningStatus != stateActive && lb.ProvisioningStatus != stateError) {
+			continue
+		}
+		err := s.LB.DeleteLoadBalancer(ctx, lb.ID, loadbalancers.DeleteOpts{Cascade: true})
+		if err != nil && !clients.IsNotFound(err) && !clients.IsConflict(err) {
+			return fmt.Errorf("deleting load balancer %s, a duplicate of %s: %w", lb.ID, ids[keep], err)
+		}
+		s.Event("DuplicateDeleted", fmt.Sprintf("deleted load balancer %s, a second one named like %s", lb.ID, ids[keep]))
+	}
+	return nil
 }
 
 func (s *Service) record(status *infrav1.OpenStackClusterStatus, lb *loadbalancers.LoadBalancer, d Desired) {

@@ -3,6 +3,7 @@ package loadbalancer
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +106,47 @@ func TestReconcileAdoptsActiveAndContinues(t *testing.T) {
 	if len(e.saved) != 1 || e.saved[0].ID != lbID || len(e.events) != 0 {
 		t.Errorf("saves %+v, events %q", e.saved, e.events)
 	}
+}
+
+func TestReconcilePrunesTwins(t *testing.T) {
+	// Three tagged load balancers under the cluster's name (creates that timed out and that
+	// Octavia carried out anyway): the oldest is kept, an ACTIVE twin deleted, a PENDING one left
+	// for the next pass, and none recorded until one is left.
+	twin := func(id string, age int, state string) loadbalancers.LoadBalancer {
+		lb := *lbIn(state)
+		lb.ID, lb.Tags, lb.CreatedAt = id, testTags, time.Unix(1000-int64(age), 0)
+		return lb
+	}
+	e := newEnv(t)
+	found := []loadbalancers.LoadBalancer{twin("lb-new", 1, "ACTIVE"), twin(lbID, 9, "PENDING_CREATE"), twin("lb-pending", 2, "PENDING_CREATE")}
+	gomock.InOrder(
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(found, nil),
+		e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), "lb-new", loadbalancers.DeleteOpts{Cascade: true}).Return(nil),
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(found[1:], nil),
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(found[1:2], nil),
+	)
+	for i := range 2 {
+		if wait, err := e.svc.Reconcile(ctx, desired(), e.status); err != nil || wait != creatingRequeue {
+			t.Fatalf("pass %d: Reconcile = %v, %v", i, wait, err)
+		}
+		if e.status.APIServerLoadBalancer != nil {
+			t.Fatalf("pass %d: recorded %+v while twins are left", i, e.status.APIServerLoadBalancer)
+		}
+	}
+	if wait, err := e.svc.Reconcile(ctx, desired(), e.status); err != nil || wait != creatingRequeue || e.status.APIServerLoadBalancer.ID != lbID {
+		t.Fatalf("last pass: Reconcile = %v, %v; status %+v", wait, err, e.status.APIServerLoadBalancer)
+	}
+	if len(e.events) != 1 || !strings.Contains(e.events[0], "DuplicateDeleted: deleted load balancer lb-new") {
+		t.Errorf("events %q", e.events)
+	}
+
+	t.Run("the delete fails", func(t *testing.T) {
+		e := newEnv(t)
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(found[:2], nil)
+		e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), "lb-new", gomock.Any()).Return(boom)
+		_, err := e.svc.Reconcile(ctx, desired(), e.status)
+		wantErr(t, err, "deleting load balancer lb-new, a duplicate of "+lbID, "boom")
+	})
 }
 
 func TestReconcileStates(t *testing.T) {
