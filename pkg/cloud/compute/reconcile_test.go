@@ -421,7 +421,7 @@ func TestReconcileVolumeLookups(t *testing.T) {
 	e, m = setup(t)
 	e.volume.EXPECT().ListVolumes(gomock.Any(), gomock.Any()).Return([]volumes.Volume{at("v-b", "creating", time.Second), at("v-a", "creating", time.Minute)}, nil)
 	res, err = e.svc.Reconcile(context.Background(), m)
-	if err != nil || res.RequeueAfter != twinRequeue || !strings.Contains(res.Reason, "m-1-root (a duplicate is being deleted)") || len(m.Status.Resources.Volumes) != 0 {
+	if err != nil || res.RequeueAfter != twinRequeue || !strings.Contains(res.Reason, "m-1-root (deleting its duplicates v-b (creating))") || len(m.Status.Resources.Volumes) != 0 {
 		t.Fatalf("Reconcile = %+v, %v; volumes %+v", res, err, m.Status.Resources.Volumes)
 	}
 	gomock.InOrder(

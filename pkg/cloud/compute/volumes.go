@@ -71,12 +71,12 @@ func (s *MachineService) ensureVolumes(ctx context.Context, m *Machine) (map[str
 	var waiting []string
 	var requeue time.Duration
 	for _, want := range wantedVolumes(m, m.Status.Resolved.ImageID) {
-		v, err := s.findOrCreateVolume(ctx, m, want)
+		v, twins, err := s.findOrCreateVolume(ctx, m, want)
 		if err != nil {
 			return nil, Result{}, err
 		}
 		if v == nil {
-			waiting = append(waiting, want.name+" (a duplicate is being deleted)")
+			waiting = append(waiting, fmt.Sprintf("%s (deleting its duplicates %s)", want.name, strings.Join(twins, ", ")))
 			requeue = twinRequeue
 			continue
 		}
@@ -103,24 +103,24 @@ func (s *MachineService) ensureVolumes(ctx context.Context, m *Machine) (map[str
 const twinRequeue = 5 * time.Second
 
 // findOrCreateVolume returns the volume recorded in status, else the one of this owner found by
-// name, else a new one, recorded and saved before anything else happens. It returns nil while
-// a duplicate is left that Cinder cannot delete yet (see keepOneVolume).
-func (s *MachineService) findOrCreateVolume(ctx context.Context, m *Machine, want volumeSpec) (*volumes.Volume, error) {
+// name, else a new one, recorded and saved before anything else happens. It returns nil and
+// the duplicates left while Cinder cannot delete them yet (see keepOneVolume).
+func (s *MachineService) findOrCreateVolume(ctx context.Context, m *Machine, want volumeSpec) (*volumes.Volume, []string, error) {
 	res := m.resources()
 	if i := slices.IndexFunc(res.Volumes, func(v infrav1.VolumeStatus) bool { return v.Name == want.name }); i >= 0 {
 		v, err := s.Volume.GetVolume(ctx, res.Volumes[i].ID)
 		if !clients.IsNotFound(err) {
 			if err != nil {
-				return nil, fmt.Errorf("reading volume %s (%s): %w", want.name, res.Volumes[i].ID, err)
+				return nil, nil, fmt.Errorf("reading volume %s (%s): %w", want.name, res.Volumes[i].ID, err)
 			}
-			return v, nil
+			return v, nil, nil
 		}
 		// Deleted outside before the server was made: make it again.
 		res.Volumes = slices.Delete(res.Volumes, i, i+1)
 	}
 	found, err := s.ownedVolumes(ctx, m, want.name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var v *volumes.Volume
 	switch len(found) {
@@ -130,17 +130,18 @@ func (s *MachineService) findOrCreateVolume(ctx context.Context, m *Machine, wan
 			ImageID: want.imageID, Metadata: map[string]string{volumeOwnerKey: m.Owner},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("creating volume %s: %w", want.name, err)
+			return nil, nil, fmt.Errorf("creating volume %s: %w", want.name, err)
 		}
 	case 1:
 		v = &found[0]
 	default:
-		if v, err = s.keepOneVolume(ctx, found); v == nil || err != nil {
-			return nil, err
+		var twins []string
+		if v, twins, err = s.keepOneVolume(ctx, found); v == nil || err != nil {
+			return nil, twins, err
 		}
 	}
 	res.Volumes = append(res.Volumes, infrav1.VolumeStatus{Name: want.name, ID: v.ID})
-	return v, nil
+	return v, nil, nil
 }
 
 // ownedVolumes are the volumes named name that carry the machine's ownership metadata.
@@ -154,31 +155,32 @@ func (s *MachineService) ownedVolumes(ctx context.Context, m *Machine, name stri
 
 // keepOneVolume deletes all but one of several volumes of this machine under one name: creates
 // that timed out on our side and that Cinder carried out anyway. It keeps the attached one, else
-// the oldest, and returns it once the others can be deleted (nil while one is still creating).
-func (s *MachineService) keepOneVolume(ctx context.Context, found []volumes.Volume) (*volumes.Volume, error) {
+// the oldest, and returns it once the others are deleted; until then nil and those left, as
+// "<id> (<status>)" (creating, or changed state meanwhile).
+func (s *MachineService) keepOneVolume(ctx context.Context, found []volumes.Volume) (*volumes.Volume, []string, error) {
 	keep := slices.IndexFunc(found, func(v volumes.Volume) bool { return len(v.Attachments) > 0 })
 	if keep < 0 {
 		keep = cloud.Oldest(found, func(v volumes.Volume) time.Time { return v.CreatedAt }, func(v volumes.Volume) string { return v.ID })
 	}
-	done := true
+	var left []string
 	for i, v := range found {
 		if i == keep {
 			continue
 		}
 		if !slices.Contains(deletableVolume, v.Status) {
-			done = false // creating: Cinder refuses to delete it yet
+			left = append(left, v.ID+" ("+v.Status+")") // creating: Cinder refuses to delete it yet
 			continue
 		}
 		err := s.Volume.DeleteVolume(ctx, v.ID)
 		if k := clients.Classify(err); err != nil && k != clients.KindNotFound {
 			if k != clients.KindBadRequest && k != clients.KindConflict {
-				return nil, fmt.Errorf("deleting volume %s (%s), a duplicate of %s: %w", v.Name, v.ID, found[keep].ID, err)
+				return nil, nil, fmt.Errorf("deleting volume %s (%s), a duplicate of %s: %w", v.Name, v.ID, found[keep].ID, err)
 			}
-			done = false // it changed state meanwhile
+			left = append(left, v.ID+" ("+clients.UserMessage(err)+")")
 		}
 	}
-	if !done {
-		return nil, nil
+	if len(left) > 0 {
+		return nil, left, nil
 	}
-	return &found[keep], nil
+	return &found[keep], nil, nil
 }

@@ -145,11 +145,12 @@ func (s *Service) pruneTwins(ctx context.Context, found []loadbalancers.LoadBala
 		if i == keep || (lb.ProvisioningStatus != stateActive && lb.ProvisioningStatus != stateError) {
 			continue
 		}
-		err := s.LB.DeleteLoadBalancer(ctx, lb.ID, loadbalancers.DeleteOpts{Cascade: true})
-		if err != nil && !clients.IsNotFound(err) && !clients.IsConflict(err) {
+		switch err := s.LB.DeleteLoadBalancer(ctx, lb.ID, loadbalancers.DeleteOpts{Cascade: true}); {
+		case err == nil:
+			s.Event("DuplicateDeleted", fmt.Sprintf("deleted load balancer %s, a second one named like %s", lb.ID, ids[keep]))
+		case !clients.IsNotFound(err) && !clients.IsConflict(err): // a conflict: PENDING meanwhile, next pass
 			return fmt.Errorf("deleting load balancer %s, a duplicate of %s: %w", lb.ID, ids[keep], err)
 		}
-		s.Event("DuplicateDeleted", fmt.Sprintf("deleted load balancer %s, a second one named like %s", lb.ID, ids[keep]))
 	}
 	return nil
 }

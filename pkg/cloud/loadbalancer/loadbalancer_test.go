@@ -140,6 +140,14 @@ func TestReconcilePrunesTwins(t *testing.T) {
 		t.Errorf("events %q", e.events)
 	}
 
+	t.Run("the twin turned PENDING meanwhile: no event, next pass", func(t *testing.T) {
+		e := newEnv(t)
+		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(found[:2], nil)
+		e.lb.EXPECT().DeleteLoadBalancer(gomock.Any(), "lb-new", gomock.Any()).Return(pending)
+		if wait, err := e.svc.Reconcile(ctx, desired(), e.status); err != nil || wait != creatingRequeue || len(e.events) != 0 {
+			t.Fatalf("Reconcile = %v, %v; events %q", wait, err, e.events)
+		}
+	})
 	t.Run("the delete fails", func(t *testing.T) {
 		e := newEnv(t)
 		e.lb.EXPECT().ListLoadBalancers(gomock.Any(), byName).Return(found[:2], nil)

@@ -48,10 +48,11 @@ func ensure[T any](ctx context.Context, s *Service, kind, collection string,
 	case 1:
 		return &found[0], s.tag(ctx, collection, id(found[0]), tags(found[0]))
 	}
-	if keep, err := pruneUntagged(ctx, s, kind, collection, found, id, tags); err != nil || keep >= 0 {
-		if err != nil {
-			return nil, err
-		}
+	keep, err := pruneUntagged(ctx, s, kind, collection, found, id, tags)
+	if err != nil {
+		return nil, err
+	}
+	if keep >= 0 {
 		return &found[keep], s.tag(ctx, collection, id(found[keep]), tags(found[keep]))
 	}
 	ids := make([]string, len(found))
